@@ -1,0 +1,9 @@
+//! One module per subcommand: an `Args` struct whose doc comment is the help
+//! text, and a `run` function.
+
+pub mod check;
+pub mod explain;
+pub mod generate;
+pub mod init;
+pub mod schema;
+pub mod score;
