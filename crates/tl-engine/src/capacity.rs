@@ -62,11 +62,15 @@ pub fn team_quarters(model: &Model, index: &Index<'_>) -> BTreeMap<(Quarter, usi
     let mut out: BTreeMap<(Quarter, usize), TeamQuarter> = BTreeMap::new();
     for init in model.initiatives.iter().filter(|i| i.is_active()) {
         for e in &init.effort {
-            let Some(&team) = index.teams.get(e.team.as_str()) else { continue };
-            let tq = out.entry((init.quarter, team)).or_insert_with(|| TeamQuarter {
-                capacity_weeks: capacities[team],
-                ..TeamQuarter::default()
-            });
+            let Some(&team) = index.teams.get(e.team.as_str()) else {
+                continue;
+            };
+            let tq = out
+                .entry((init.quarter, team))
+                .or_insert_with(|| TeamQuarter {
+                    capacity_weeks: capacities[team],
+                    ..TeamQuarter::default()
+                });
             tq.demand_weeks += e.estimate.likely;
             tq.by_category[category_idx(init.category)] += e.estimate.likely;
             if init.investment == Investment::TechDebt {

@@ -77,7 +77,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: &'static str, severity: Severity, loc: Loc, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        loc: Loc,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             rule,
             severity,
@@ -110,12 +115,16 @@ impl Diagnostic {
 /// Sorts diagnostics into the order a reader expects: by file, line, column, then rule.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.loc.file, a.loc.line, a.loc.col, a.rule, &a.message).cmp(&(b.loc.file, b.loc.line, b.loc.col, b.rule, &b.message))
+        (a.loc.file, a.loc.line, a.loc.col, a.rule, &a.message)
+            .cmp(&(b.loc.file, b.loc.line, b.loc.col, b.rule, &b.message))
     });
 }
 
 /// The closest candidate to `word`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
         let score = strsim::jaro_winkler(word, candidate);

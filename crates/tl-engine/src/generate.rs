@@ -8,8 +8,8 @@
 
 use crate::diag::Loc;
 use crate::model::*;
-use jiff::civil::Date;
 use jiff::ToSpan;
+use jiff::civil::Date;
 
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
@@ -52,14 +52,41 @@ impl Rng {
 }
 
 const SKILLS: &[&str] = &[
-    "rust", "go", "kotlin", "swift", "typescript", "react", "postgres", "kafka", "kubernetes", "terraform", "aws", "spark",
-    "dbt", "ml", "security", "sre", "observability", "python", "java", "graphql",
+    "rust",
+    "go",
+    "kotlin",
+    "swift",
+    "typescript",
+    "react",
+    "postgres",
+    "kafka",
+    "kubernetes",
+    "terraform",
+    "aws",
+    "spark",
+    "dbt",
+    "ml",
+    "security",
+    "sre",
+    "observability",
+    "python",
+    "java",
+    "graphql",
 ];
-const FIRST: &[&str] = &["ana", "ben", "chen", "dara", "eli", "fatima", "goran", "hana", "ivan", "jun", "kofi", "lena", "mateo", "nia", "omar", "priya"];
-const LAST: &[&str] = &["ng", "okafor", "silva", "kowalski", "tanaka", "haddad", "larsen", "mehta", "novak", "reyes", "schmidt", "wang"];
+const FIRST: &[&str] = &[
+    "ana", "ben", "chen", "dara", "eli", "fatima", "goran", "hana", "ivan", "jun", "kofi", "lena",
+    "mateo", "nia", "omar", "priya",
+];
+const LAST: &[&str] = &[
+    "ng", "okafor", "silva", "kowalski", "tanaka", "haddad", "larsen", "mehta", "novak", "reyes",
+    "schmidt", "wang",
+];
 
 fn r(id: &str) -> Ref {
-    Ref { id: Id(id.to_string()), loc: Loc::NONE }
+    Ref {
+        id: Id(id.to_string()),
+        loc: Loc::NONE,
+    }
 }
 
 /// Generates an organisation.
@@ -69,7 +96,10 @@ pub fn generate(opt: GenOptions) -> Model {
     let per_team = opt.people_per_team.max(3);
     let mut m = Model {
         organisation: Organisation {
-            name: format!("Synthetic org ({} teams, {} initiatives, seed {})", n_teams, opt.initiatives, opt.seed),
+            name: format!(
+                "Synthetic org ({} teams, {} initiatives, seed {})",
+                n_teams, opt.initiatives, opt.seed
+            ),
             ..Organisation::default()
         },
         ..Model::default()
@@ -233,7 +263,13 @@ pub fn generate(opt: GenOptions) -> Model {
             strategic_fit: score(&mut rng),
             loc: Loc::NONE,
         };
-        let review = |rating| Some(ScalabilityCheck { rating, note: Some("synthetic review".into()), loc: Loc::NONE });
+        let review = |rating| {
+            Some(ScalabilityCheck {
+                rating,
+                note: Some("synthetic review".into()),
+                loc: Loc::NONE,
+            })
+        };
         let scalability = if investment == Investment::Platform {
             ScalabilityReview {
                 x2: review(ScalabilityRating::Ok),
@@ -247,7 +283,10 @@ pub fn generate(opt: GenOptions) -> Model {
             .map(|j| Milestone {
                 id: Id(format!("{id}-m{j}")),
                 title: format!("Step {j}"),
-                outcome: Some(format!("{}% of the scope live with zero incidents", (j + 1) * 100 / n_ms.max(1))),
+                outcome: Some(format!(
+                    "{}% of the scope live with zero incidents",
+                    (j + 1) * 100 / n_ms.max(1)
+                )),
                 due: Some(day(7 + (j as i64 * 80) / n_ms.max(1) as i64)),
                 owner: Some(r(&format!("{team_id}-p{}", (k + j) % per_team))),
                 effort: Some(likely / n_ms.max(1) as f64),

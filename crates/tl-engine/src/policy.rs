@@ -125,7 +125,10 @@ impl Default for Policy {
             },
             utilization_warn_pct: 85.0,
             utilization_error_pct: 100.0,
-            tech_debt_pct: PctRange { min: 15.0, max: 25.0 },
+            tech_debt_pct: PctRange {
+                min: 15.0,
+                max: 25.0,
+            },
             buffer_internal_pct: 20.0,
             buffer_external_pct: 50.0,
             min_skill_holders: 2,

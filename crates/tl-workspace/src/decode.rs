@@ -60,12 +60,22 @@ pub struct Record {
 
 /// Shorthand for building field tables.
 pub const fn req(name: &'static str, ty: Ty, doc: &'static str) -> Field {
-    Field { name, ty, required: true, doc }
+    Field {
+        name,
+        ty,
+        required: true,
+        doc,
+    }
 }
 
 /// Shorthand for an optional field.
 pub const fn opt(name: &'static str, ty: Ty, doc: &'static str) -> Field {
-    Field { name, ty, required: false, doc }
+    Field {
+        name,
+        ty,
+        required: false,
+        doc,
+    }
 }
 
 /// A mapping checked against its record; fields are looked up by name.
@@ -79,7 +89,11 @@ impl<'n> Obj<'n> {
     /// The node of a field, if given and not null.
     pub fn get(&self, name: &str) -> Option<&'n Node> {
         let idx = self.record.fields.iter().position(|f| f.name == name);
-        debug_assert!(idx.is_some(), "field `{name}` is not in record `{}`", self.record.name);
+        debug_assert!(
+            idx.is_some(),
+            "field `{name}` is not in record `{}`",
+            self.record.name
+        );
         idx.and_then(|i| self.values[i]).filter(|n| !n.is_null())
     }
 }
@@ -95,7 +109,8 @@ impl<'d> Decoder<'d> {
     }
 
     pub fn invalid(&mut self, loc: Loc, message: String, hint: impl Into<String>) {
-        self.diags.push(Diagnostic::error("invalid-value", loc, message).with_hint(hint));
+        self.diags
+            .push(Diagnostic::error("invalid-value", loc, message).with_hint(hint));
     }
 
     /// Checks that `node` is a mapping matching `record`.
@@ -103,7 +118,11 @@ impl<'d> Decoder<'d> {
         let Value::Map(entries) = &node.value else {
             self.invalid(
                 node.loc,
-                format!("expected a {} (a mapping of fields), found {}", record.name, node.describe()),
+                format!(
+                    "expected a {} (a mapping of fields), found {}",
+                    record.name,
+                    node.describe()
+                ),
                 format!("write the {} as `field: value` lines", record.name),
             );
             return None;
@@ -111,22 +130,42 @@ impl<'d> Decoder<'d> {
         let mut values: Vec<Option<&'n Node>> = vec![None; record.fields.len()];
         for (key, value) in entries {
             let Some(name) = key.scalar() else {
-                self.invalid(key.loc, format!("a field name must be a plain word, found {}", key.describe()), "field names are words like `id` or `name`");
+                self.invalid(
+                    key.loc,
+                    format!(
+                        "a field name must be a plain word, found {}",
+                        key.describe()
+                    ),
+                    "field names are words like `id` or `name`",
+                );
                 continue;
             };
             match record.fields.iter().position(|f| f.name == name) {
                 Some(i) if values[i].is_some() => {
-                    self.invalid(key.loc, format!("the field `{name}` of this {} is given twice", record.name), "remove one of them");
+                    self.invalid(
+                        key.loc,
+                        format!("the field `{name}` of this {} is given twice", record.name),
+                        "remove one of them",
+                    );
                 }
                 Some(i) => values[i] = Some(value),
                 None => {
                     let names = record.fields.iter().map(|f| f.name);
                     let hint = match did_you_mean(name, names) {
                         Some(best) => format!("did you mean `{best}`?"),
-                        None => format!("the fields of a {} are: {}", record.name, field_list(record)),
+                        None => format!(
+                            "the fields of a {} are: {}",
+                            record.name,
+                            field_list(record)
+                        ),
                     };
                     self.diags.push(
-                        Diagnostic::error("unknown-field", key.loc, format!("unknown field `{name}` in {}", a_an(record.name))).with_hint(hint),
+                        Diagnostic::error(
+                            "unknown-field",
+                            key.loc,
+                            format!("unknown field `{name}` in {}", a_an(record.name)),
+                        )
+                        .with_hint(hint),
                     );
                 }
             }
@@ -136,15 +175,24 @@ impl<'d> Decoder<'d> {
             if f.required && values[i].is_none_or(|n| n.is_null()) {
                 complete = false;
                 self.diags.push(
-                    Diagnostic::new("missing-field", tl_engine::Severity::Error, node.loc, format!("this {} has no `{}`", record.name, f.name))
-                        .with_hint(format!("add `{}:` ({})", f.name, f.doc)),
+                    Diagnostic::new(
+                        "missing-field",
+                        tl_engine::Severity::Error,
+                        node.loc,
+                        format!("this {} has no `{}`", record.name, f.name),
+                    )
+                    .with_hint(format!("add `{}:` ({})", f.name, f.doc)),
                 );
             }
         }
         // A record with a missing required field is still returned so that its
         // other fields are checked; callers fill the gap with a placeholder.
         let _ = complete;
-        Some(Obj { loc: node.loc, record, values })
+        Some(Obj {
+            loc: node.loc,
+            record,
+            values,
+        })
     }
 
     /// Items of a list section or list field; a single value counts as a list of one.
@@ -153,7 +201,11 @@ impl<'d> Decoder<'d> {
             Value::Seq(items) => items.iter().collect(),
             _ if node.is_null() => Vec::new(),
             Value::Map(_) => {
-                self.invalid(node.loc, format!("expected a list of {what}, found a mapping"), format!("start each of the {what} with `- `"));
+                self.invalid(
+                    node.loc,
+                    format!("expected a list of {what}, found a mapping"),
+                    format!("start each of the {what} with `- `"),
+                );
                 Vec::new()
             }
             Value::Scalar { .. } => vec![node],
@@ -164,7 +216,11 @@ impl<'d> Decoder<'d> {
         match &node.value {
             Value::Scalar { text, .. } => Some(text),
             _ => {
-                self.invalid(node.loc, format!("expected {what}, found {}", node.describe()), format!("write {what} on the same line as the field name"));
+                self.invalid(
+                    node.loc,
+                    format!("expected {what}, found {}", node.describe()),
+                    format!("write {what} on the same line as the field name"),
+                );
                 None
             }
         }
@@ -176,7 +232,9 @@ impl<'d> Decoder<'d> {
     }
 
     pub fn strings(&mut self, obj: &Obj<'_>, name: &str) -> Vec<String> {
-        let Some(node) = obj.get(name) else { return Vec::new() };
+        let Some(node) = obj.get(name) else {
+            return Vec::new();
+        };
         self.list(node, name)
             .into_iter()
             .filter_map(|n| self.scalar(n, "text").map(str::to_string))
@@ -210,8 +268,13 @@ impl<'d> Decoder<'d> {
     }
 
     pub fn references(&mut self, obj: &Obj<'_>, name: &str) -> Vec<Ref> {
-        let Some(node) = obj.get(name) else { return Vec::new() };
-        self.list(node, "ids").into_iter().filter_map(|n| self.reference_node(n)).collect()
+        let Some(node) = obj.get(name) else {
+            return Vec::new();
+        };
+        self.list(node, "ids")
+            .into_iter()
+            .filter_map(|n| self.reference_node(n))
+            .collect()
     }
 
     pub fn number_node(&mut self, node: &Node) -> Option<f64> {
@@ -220,7 +283,11 @@ impl<'d> Decoder<'d> {
         match text.trim().replace('_', "").parse::<f64>() {
             Ok(x) if x.is_finite() && !quoted => Some(x),
             _ => {
-                self.invalid(node.loc, format!("expected a number, found `{text}`"), "write a plain number such as `12` or `0.5`, without quotes or units");
+                self.invalid(
+                    node.loc,
+                    format!("expected a number, found `{text}`"),
+                    "write a plain number such as `12` or `0.5`, without quotes or units",
+                );
                 None
             }
         }
@@ -232,7 +299,14 @@ impl<'d> Decoder<'d> {
     }
 
     /// A number within `[min, max]`; `what` names the scale in messages.
-    pub fn bounded(&mut self, obj: &Obj<'_>, name: &str, min: f64, max: f64, what: &str) -> Option<f64> {
+    pub fn bounded(
+        &mut self,
+        obj: &Obj<'_>,
+        name: &str,
+        min: f64,
+        max: f64,
+        what: &str,
+    ) -> Option<f64> {
         let node = obj.get(name)?;
         let x = self.number_node(node)?;
         if x < min || x > max {
@@ -263,7 +337,11 @@ impl<'d> Decoder<'d> {
         match text.trim().parse::<i64>() {
             Ok(x) if (min..=max).contains(&x) => Some(x),
             _ => {
-                self.invalid(node.loc, format!("expected a whole number from {min} to {max}, found `{text}`"), format!("use an integer from {min} to {max}"));
+                self.invalid(
+                    node.loc,
+                    format!("expected a whole number from {min} to {max}, found `{text}`"),
+                    format!("use an integer from {min} to {max}"),
+                );
                 None
             }
         }
@@ -277,9 +355,15 @@ impl<'d> Decoder<'d> {
     pub fn date(&mut self, obj: &Obj<'_>, name: &str) -> Option<Date> {
         let node = obj.get(name)?;
         let text = self.scalar(node, "a date")?;
-        let parsed = (text.len() == 10).then(|| text.parse::<Date>().ok()).flatten();
+        let parsed = (text.len() == 10)
+            .then(|| text.parse::<Date>().ok())
+            .flatten();
         if parsed.is_none() {
-            self.invalid(node.loc, format!("`{text}` is not a date"), "write dates as YYYY-MM-DD, e.g. 2027-03-31");
+            self.invalid(
+                node.loc,
+                format!("`{text}` is not a date"),
+                "write dates as YYYY-MM-DD, e.g. 2027-03-31",
+            );
         }
         parsed
     }
@@ -290,38 +374,74 @@ impl<'d> Decoder<'d> {
         match Quarter::parse(text.trim()) {
             Ok(q) => Some(q),
             Err(e) => {
-                self.invalid(node.loc, e, "quarters are calendar quarters such as 2027-Q1");
+                self.invalid(
+                    node.loc,
+                    e,
+                    "quarters are calendar quarters such as 2027-Q1",
+                );
                 None
             }
         }
     }
 
     /// A keyword from a closed set, parsed with `parse`.
-    pub fn keyword_node<T>(&mut self, node: &Node, names: &[&'static str], parse: fn(&str) -> Option<T>) -> Option<T> {
+    pub fn keyword_node<T>(
+        &mut self,
+        node: &Node,
+        names: &[&'static str],
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<T> {
         let text = self.scalar(node, "a keyword")?;
         if let Some(v) = parse(text) {
             return Some(v);
         }
         let hint = match did_you_mean(text, names.iter().copied()) {
-            Some(best) => format!("did you mean `{best}`? accepted values: {}", names.join(", ")),
+            Some(best) => format!(
+                "did you mean `{best}`? accepted values: {}",
+                names.join(", ")
+            ),
             None => format!("accepted values: {}", names.join(", ")),
         };
-        self.invalid(node.loc, format!("`{text}` is not an accepted value here"), hint);
+        self.invalid(
+            node.loc,
+            format!("`{text}` is not an accepted value here"),
+            hint,
+        );
         None
     }
 
-    pub fn keyword<T>(&mut self, obj: &Obj<'_>, name: &str, names: &[&'static str], parse: fn(&str) -> Option<T>) -> Option<T> {
+    pub fn keyword<T>(
+        &mut self,
+        obj: &Obj<'_>,
+        name: &str,
+        names: &[&'static str],
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<T> {
         let node = obj.get(name)?;
         self.keyword_node(node, names, parse)
     }
 
     /// The entries of a mapping with free keys.
-    pub fn entries<'n>(&mut self, obj: &Obj<'n>, name: &str, what: &str) -> Vec<(&'n Node, &'n Node)> {
-        let Some(node) = obj.get(name) else { return Vec::new() };
+    pub fn entries<'n>(
+        &mut self,
+        obj: &Obj<'n>,
+        name: &str,
+        what: &str,
+    ) -> Vec<(&'n Node, &'n Node)> {
+        let Some(node) = obj.get(name) else {
+            return Vec::new();
+        };
         match &node.value {
             Value::Map(entries) => entries.iter().map(|(k, v)| (k, v)).collect(),
             _ => {
-                self.invalid(node.loc, format!("`{name}` must be a mapping of {what}, found {}", node.describe()), format!("write one `key: value` line per {what}"));
+                self.invalid(
+                    node.loc,
+                    format!(
+                        "`{name}` must be a mapping of {what}, found {}",
+                        node.describe()
+                    ),
+                    format!("write one `key: value` line per {what}"),
+                );
                 Vec::new()
             }
         }
@@ -336,5 +456,10 @@ fn a_an(noun: &str) -> String {
 }
 
 fn field_list(record: &Record) -> String {
-    record.fields.iter().map(|f| format!("`{}`", f.name)).collect::<Vec<_>>().join(", ")
+    record
+        .fields
+        .iter()
+        .map(|f| format!("`{}`", f.name))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

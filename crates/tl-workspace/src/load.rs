@@ -19,11 +19,16 @@ impl Workspace {
     /// Whether some input could not be read at all (unreadable file or YAML
     /// syntax error), as opposed to read but wrong.
     pub fn unreadable(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.rule == "io-error" || d.rule == "yaml-syntax")
+        self.diagnostics
+            .iter()
+            .any(|d| d.rule == "io-error" || d.rule == "yaml-syntax")
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
     }
 
     pub fn has_errors(&self) -> bool {
@@ -31,12 +36,10 @@ impl Workspace {
     }
 }
 
-/// Options for `load`.
+/// Options for `load`. None yet: a place for future switches (a quarter
+/// filter, a rule subset) that does not break callers.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct LoadOptions {
-    /// Only load and validate references; skip the lint rules.
-    pub skip_lint: bool,
-}
+pub struct LoadOptions {}
 
 /// Loads every `*.yaml`/`*.yml` file under `root` (or `root` itself if it is a file).
 pub fn load(root: &Path, options: LoadOptions) -> Workspace {
@@ -55,8 +58,12 @@ pub fn load(root: &Path, options: LoadOptions) -> Workspace {
     }
     if paths.is_empty() && diagnostics.is_empty() {
         diagnostics.push(
-            Diagnostic::error("io-error", Loc::NONE, format!("no *.yaml or *.yml files found under `{}`", root.display()))
-                .with_hint("run `throughline init` to create a starting workspace"),
+            Diagnostic::error(
+                "io-error",
+                Loc::NONE,
+                format!("no *.yaml or *.yml files found under `{}`", root.display()),
+            )
+            .with_hint("run `throughline init` to create a starting workspace"),
         );
     }
     let mut files = Vec::with_capacity(paths.len());
@@ -65,12 +72,25 @@ pub fn load(root: &Path, options: LoadOptions) -> Workspace {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => files.push((path, text)),
                 Err(e) => diagnostics.push(
-                    Diagnostic::error("io-error", Loc::NONE, format!("`{}` is not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to()))
-                        .with_hint("save the file as UTF-8"),
+                    Diagnostic::error(
+                        "io-error",
+                        Loc::NONE,
+                        format!(
+                            "`{}` is not UTF-8 text (invalid byte at offset {})",
+                            path.display(),
+                            e.utf8_error().valid_up_to()
+                        ),
+                    )
+                    .with_hint("save the file as UTF-8"),
                 ),
             },
             Err(e) => diagnostics.push(
-                Diagnostic::error("io-error", Loc::NONE, format!("cannot read `{}`: {e}", path.display())).with_hint("check that the file exists and is readable"),
+                Diagnostic::error(
+                    "io-error",
+                    Loc::NONE,
+                    format!("cannot read `{}`: {e}", path.display()),
+                )
+                .with_hint("check that the file exists and is readable"),
             ),
         }
     }
@@ -85,7 +105,11 @@ fn find_yaml(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            diags.push(Diagnostic::error("io-error", Loc::NONE, format!("cannot read folder `{}`: {e}", dir.display())));
+            diags.push(Diagnostic::error(
+                "io-error",
+                Loc::NONE,
+                format!("cannot read folder `{}`: {e}", dir.display()),
+            ));
             return;
         }
     };
@@ -96,7 +120,9 @@ fn find_yaml(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
         }
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             find_yaml(&path, out, diags);
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
@@ -106,13 +132,18 @@ fn find_yaml(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Loads a workspace from file texts already in memory (no IO).
-pub fn load_texts(files: Vec<(PathBuf, String)>, options: LoadOptions) -> Workspace {
+pub fn load_texts(files: Vec<(PathBuf, String)>, _options: LoadOptions) -> Workspace {
     let sources = Sources {
-        files: files.into_iter().map(|(p, t)| SourceFile::new(p, t)).collect(),
+        files: files
+            .into_iter()
+            .map(|(p, t)| SourceFile::new(p, t))
+            .collect(),
     };
     // Parse and decode files in parallel; merge in file order so the result
     // does not depend on the thread count.
-    let n_threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.files.len().max(1));
+    let n_threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.files.len().max(1));
     let chunk = sources.files.len().div_ceil(n_threads).max(1);
     let results: Vec<(Part, Vec<Diagnostic>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = sources
@@ -129,7 +160,10 @@ pub fn load_texts(files: Vec<(PathBuf, String)>, options: LoadOptions) -> Worksp
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
     });
     let mut diagnostics = Vec::new();
     let mut parts = Vec::with_capacity(results.len());
@@ -141,7 +175,7 @@ pub fn load_texts(files: Vec<(PathBuf, String)>, options: LoadOptions) -> Worksp
     if !diagnostics.iter().any(|d| d.rule == "yaml-syntax") {
         // Decoding errors leave placeholders in the model: validate the
         // references but do not lint a model we know is incomplete.
-        if options.skip_lint || diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        if diagnostics.iter().any(|d| d.severity == Severity::Error) {
             let index = tl_engine::validate::Index::new(&model);
             diagnostics.extend(tl_engine::validate::validate(&model, &index));
         } else {
@@ -149,7 +183,11 @@ pub fn load_texts(files: Vec<(PathBuf, String)>, options: LoadOptions) -> Worksp
         }
     }
     tl_engine::diag::sort(&mut diagnostics);
-    Workspace { sources, model, diagnostics }
+    Workspace {
+        sources,
+        model,
+        diagnostics,
+    }
 }
 
 fn decode_file(file: FileId, text: &str) -> (Part, Vec<Diagnostic>) {

@@ -12,8 +12,12 @@ fn def_name(r: &Record) -> String {
 fn ty_schema(ty: &Ty, doc: &str) -> Value {
     let mut v = match ty {
         Ty::Str | Ty::Text => json!({ "type": "string" }),
-        Ty::Id => json!({ "type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$", "maxLength": 100 }),
-        Ty::Ref(kind) => json!({ "type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$", "description": format!("the id of a {kind}") }),
+        Ty::Id => {
+            json!({ "type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$", "maxLength": 100 })
+        }
+        Ty::Ref(kind) => {
+            json!({ "type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$", "description": format!("the id of a {kind}") })
+        }
         Ty::Number => json!({ "type": "number" }),
         Ty::Int(min, max) => json!({ "type": "integer", "minimum": min, "maximum": max }),
         Ty::Fraction => json!({ "type": "number", "minimum": 0, "maximum": 1 }),
@@ -33,7 +37,8 @@ fn ty_schema(ty: &Ty, doc: &str) -> Value {
         && let Value::Object(map) = &mut v
         && !map.contains_key("$ref")
     {
-        map.entry("description").or_insert_with(|| Value::String(doc.to_string()));
+        map.entry("description")
+            .or_insert_with(|| Value::String(doc.to_string()));
     }
     v
 }
@@ -47,7 +52,12 @@ fn record_schema(r: &Record) -> Value {
         }
         props.insert(f.name.to_string(), s);
     }
-    let required: Vec<&str> = r.fields.iter().filter(|f| f.required).map(|f| f.name).collect();
+    let required: Vec<&str> = r
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name)
+        .collect();
     json!({
         "type": "object",
         "description": r.doc,

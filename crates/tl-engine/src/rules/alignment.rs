@@ -74,7 +74,11 @@ fn traceability(init: &Initiative, out: &mut Out<'_>) {
         out.emit(
             "initiative-traceability",
             init.loc,
-            format!("initiative `{}` does not trace to {}", init.id, join_and(&missing)),
+            format!(
+                "initiative `{}` does not trace to {}",
+                init.id,
+                join_and(&missing)
+            ),
             "set `theme`, `objectives` and `policies` so the work traces back to the strategy",
         );
     }
@@ -140,7 +144,10 @@ fn scalability(init: &Initiative, out: &mut Out<'_>) {
         for (name, check) in [("2x", &review.x2), ("5x", &review.x5), ("10x", &review.x10)] {
             match check {
                 None => missing.push(format!("no {name} rating")),
-                Some(c) if c.rating != ScalabilityRating::Ok && c.note.as_deref().is_none_or(|n| n.trim().is_empty()) => {
+                Some(c)
+                    if c.rating != ScalabilityRating::Ok
+                        && c.note.as_deref().is_none_or(|n| n.trim().is_empty()) =>
+                {
                     missing.push(format!("no note on the {name} {}", c.rating));
                 }
                 Some(_) => {}
@@ -171,7 +178,10 @@ fn scalability(init: &Initiative, out: &mut Out<'_>) {
 }
 
 fn senior_coverage(ctx: &Ctx<'_>, init: &Initiative, out: &mut Out<'_>) {
-    if init.investment != Investment::Platform || init.scores.business_impact.unwrap_or(0) < 4 || !init.is_active() {
+    if init.investment != Investment::Platform
+        || init.scores.business_impact.unwrap_or(0) < 4
+        || !init.is_active()
+    {
         return;
     }
     let people = &ctx.model.people;

@@ -114,10 +114,15 @@ fn single_points_of_failure(ctx: &Ctx<'_>, out: &mut Out<'_>) {
     // (team index, skill) -> people who hold it.
     let mut holders: HashMap<(usize, &str), Vec<&str>> = HashMap::new();
     for p in &model.people {
-        let Some(&t) = ctx.index.teams.get(p.team.as_str()) else { continue };
+        let Some(&t) = ctx.index.teams.get(p.team.as_str()) else {
+            continue;
+        };
         for s in &p.skills {
             if s.level >= HOLDS_SKILL_LEVEL {
-                holders.entry((t, s.name.as_str())).or_default().push(p.id.as_str());
+                holders
+                    .entry((t, s.name.as_str()))
+                    .or_default()
+                    .push(p.id.as_str());
             }
         }
     }
@@ -126,7 +131,11 @@ fn single_points_of_failure(ctx: &Ctx<'_>, out: &mut Out<'_>) {
         if init.category != Category::Committed || !init.is_active() {
             continue;
         }
-        let teams: Vec<usize> = init.effort.iter().filter_map(|e| ctx.index.teams.get(e.team.as_str()).copied()).collect();
+        let teams: Vec<usize> = init
+            .effort
+            .iter()
+            .filter_map(|e| ctx.index.teams.get(e.team.as_str()).copied())
+            .collect();
         for skill in &init.skills {
             let mut who: Vec<&str> = teams
                 .iter()
@@ -139,7 +148,11 @@ fn single_points_of_failure(ctx: &Ctx<'_>, out: &mut Out<'_>) {
             if who.len() < min {
                 let team_names: Vec<&str> = init.effort.iter().map(|e| e.team.as_str()).collect();
                 let message = match who.as_slice() {
-                    [] => format!("committed initiative `{}` needs `{skill}`, which nobody in {} holds", init.id, team_names.join(", ")),
+                    [] => format!(
+                        "committed initiative `{}` needs `{skill}`, which nobody in {} holds",
+                        init.id,
+                        team_names.join(", ")
+                    ),
                     [one] => format!(
                         "committed initiative `{}` needs `{skill}`, held only by `{one}` in {}: a single point of failure",
                         init.id,
@@ -211,7 +224,10 @@ fn core_metrics(ctx: &Ctx<'_>, out: &mut Out<'_>) {
         let team = &model.teams[t];
         let mut problems = Vec::new();
         if !range.contains(n) {
-            problems.push(format!("has {}", super::plural(n, "core metric", "core metrics")));
+            problems.push(format!(
+                "has {}",
+                super::plural(n, "core metric", "core metrics")
+            ));
         }
         if n > 0 && !leading {
             problems.push("has no leading indicator".to_string());

@@ -27,7 +27,12 @@ fn milestones(ctx: &Ctx<'_>, out: &mut Out<'_>) {
             out.emit(
                 "milestone-complete",
                 m.loc,
-                format!("milestone `{}` of `{}` has no {}", m.id, init.id, join_and(&missing)),
+                format!(
+                    "milestone `{}` of `{}` has no {}",
+                    m.id,
+                    init.id,
+                    join_and(&missing)
+                ),
                 "give every milestone `owner`, `due` and a measurable `outcome`",
             );
         }
@@ -65,13 +70,20 @@ fn dependencies(ctx: &Ctx<'_>, out: &mut Out<'_>) {
         } else {
             policy.buffer_internal_pct
         };
-        let kind_word = if d.kind.is_external() { "external" } else { "internal" };
+        let kind_word = if d.kind.is_external() {
+            "external"
+        } else {
+            "internal"
+        };
         match d.buffer_pct {
             None => {
                 out.emit(
                     "dependency-buffer",
                     d.loc,
-                    format!("{kind_word} dependency `{}` states no schedule buffer", d.id),
+                    format!(
+                        "{kind_word} dependency `{}` states no schedule buffer",
+                        d.id
+                    ),
                     format!("add `buffer: {}` (percent) or more", fmt_num(required)),
                 );
             }
@@ -94,13 +106,19 @@ fn dependencies(ctx: &Ctx<'_>, out: &mut Out<'_>) {
             out.emit(
                 "dependency-backup-plan",
                 d.loc,
-                format!("dependency `{}` blocks {} milestones and has no backup plan", d.id, d.blocks.len()),
+                format!(
+                    "dependency `{}` blocks {} milestones and has no backup plan",
+                    d.id,
+                    d.blocks.len()
+                ),
                 "add `backup_plan:` saying what happens if it does not arrive",
             );
         }
         if let Some(due) = d.due {
             for b in &d.blocks {
-                let Some(&(i, j)) = ctx.index.milestones.get(b.as_str()) else { continue };
+                let Some(&(i, j)) = ctx.index.milestones.get(b.as_str()) else {
+                    continue;
+                };
                 let m = &model.initiatives[i].milestones[j];
                 if let Some(m_due) = m.due
                     && due > m_due

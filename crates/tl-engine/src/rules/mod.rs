@@ -190,10 +190,17 @@ pub(crate) struct Out<'m> {
 
 impl Out<'_> {
     /// Reports a finding of `rule` at its default severity (or the policy's override).
-    pub fn emit(&mut self, rule: &'static str, loc: Loc, message: String, hint: impl Into<String>) -> Option<&mut Diagnostic> {
+    pub fn emit(
+        &mut self,
+        rule: &'static str,
+        loc: Loc,
+        message: String,
+        hint: impl Into<String>,
+    ) -> Option<&mut Diagnostic> {
         let default = info(rule).map_or(Severity::Warning, |r| r.severity);
         let severity = self.model.policy.level_of(rule, default)?;
-        self.diags.push(Diagnostic::new(rule, severity, loc, message).with_hint(hint));
+        self.diags
+            .push(Diagnostic::new(rule, severity, loc, message).with_hint(hint));
         self.diags.last_mut()
     }
 }
@@ -205,7 +212,10 @@ pub fn lint(model: &Model, index: &Index<'_>) -> Vec<Diagnostic> {
         index,
         load: team_quarters(model, index),
     };
-    let mut out = Out { model, diags: Vec::new() };
+    let mut out = Out {
+        model,
+        diags: Vec::new(),
+    };
     check_policy(&ctx, &mut out);
     okrs::check(&ctx, &mut out);
     alignment::check(&ctx, &mut out);
@@ -220,10 +230,17 @@ fn check_policy(ctx: &Ctx<'_>, out: &mut Out<'_>) {
         if info(rule).is_none() {
             let ids = RULES.iter().map(|r| r.id);
             let hint = match crate::diag::did_you_mean(rule, ids) {
-                Some(best) => format!("did you mean `{best}`? `throughline explain --list` lists the rules"),
+                Some(best) => {
+                    format!("did you mean `{best}`? `throughline explain --list` lists the rules")
+                }
                 None => "`throughline explain --list` lists the rules".to_string(),
             };
-            out.emit("unknown-rule", *loc, format!("`{rule}` is not a rule"), hint);
+            out.emit(
+                "unknown-rule",
+                *loc,
+                format!("`{rule}` is not a rule"),
+                hint,
+            );
         }
     }
     let sum = policy.weights.sum();
@@ -249,5 +266,9 @@ pub fn fmt_num(x: f64) -> String {
 
 /// "1 objective", "3 objectives".
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") }
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }

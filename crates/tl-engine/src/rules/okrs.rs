@@ -13,8 +13,15 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Out<'_>) {
             out.emit(
                 "key-result-count",
                 o.loc,
-                format!("objective `{}` has {}", o.id, plural(o.key_results.len(), "key result", "key results")),
-                format!("give each objective {}-{} measurable key results", range.min, range.max),
+                format!(
+                    "objective `{}` has {}",
+                    o.id,
+                    plural(o.key_results.len(), "key result", "key results")
+                ),
+                format!(
+                    "give each objective {}-{} measurable key results",
+                    range.min, range.max
+                ),
             );
         }
         if o.theme.is_none() {
@@ -41,8 +48,14 @@ fn themes(ctx: &Ctx<'_>, out: &mut Out<'_>) {
         out.emit(
             "theme-count",
             loc,
-            format!("the strategy has {}", plural(model.themes.len(), "theme", "themes")),
-            format!("a strategy has {}-{} themes: merge or drop some, or name what is missing", range.min, range.max),
+            format!(
+                "the strategy has {}",
+                plural(model.themes.len(), "theme", "themes")
+            ),
+            format!(
+                "a strategy has {}-{} themes: merge or drop some, or name what is missing",
+                range.min, range.max
+            ),
         );
     }
     for t in &model.themes {
@@ -107,12 +120,19 @@ fn measurable(o: &Objective, kr: &KeyResult, out: &mut Out<'_>) {
         out.emit(
             "kr-measurable",
             kr.loc,
-            format!("key result `{}` of objective `{}` has no {}", kr.id, o.id, join_and(&missing)),
+            format!(
+                "key result `{}` of objective `{}` has no {}",
+                kr.id,
+                o.id,
+                join_and(&missing)
+            ),
             "state where the metric is today (baseline), where it must be (target) and its unit",
         );
         return;
     }
-    let (Some(baseline), Some(target)) = (kr.baseline, kr.target) else { return };
+    let (Some(baseline), Some(target)) = (kr.baseline, kr.target) else {
+        return;
+    };
     if baseline == target {
         out.emit(
             "kr-measurable",
@@ -145,7 +165,12 @@ fn time_bound(o: &Objective, kr: &KeyResult, out: &mut Out<'_>) {
                 "kr-time-bound",
                 kr.loc,
                 format!("key result `{}` has no due date", kr.id),
-                format!("add `due: YYYY-MM-DD` within {} ({} to {})", o.quarter, o.quarter.start(), o.quarter.end()),
+                format!(
+                    "add `due: YYYY-MM-DD` within {} ({} to {})",
+                    o.quarter,
+                    o.quarter.start(),
+                    o.quarter.end()
+                ),
             );
         }
         Some(due) if !o.quarter.contains(due) => {
@@ -162,15 +187,64 @@ fn time_bound(o: &Objective, kr: &KeyResult, out: &mut Out<'_>) {
 
 /// Verbs that start a description of work to do rather than of a result.
 const ACTIVITY_VERBS: &[&str] = &[
-    "launch", "implement", "build", "migrate", "complete", "deliver", "ship", "create", "deploy", "finish", "start", "write",
-    "introduce", "release", "develop", "design", "hire", "roll", "set", "setup", "do", "run", "hold", "conduct", "publish",
-    "integrate", "refactor", "rewrite", "adopt", "evaluate", "investigate", "research", "document", "upgrade", "install",
+    "launch",
+    "implement",
+    "build",
+    "migrate",
+    "complete",
+    "deliver",
+    "ship",
+    "create",
+    "deploy",
+    "finish",
+    "start",
+    "write",
+    "introduce",
+    "release",
+    "develop",
+    "design",
+    "hire",
+    "roll",
+    "set",
+    "setup",
+    "do",
+    "run",
+    "hold",
+    "conduct",
+    "publish",
+    "integrate",
+    "refactor",
+    "rewrite",
+    "adopt",
+    "evaluate",
+    "investigate",
+    "research",
+    "document",
+    "upgrade",
+    "install",
 ];
 
 /// Units that count completed activities rather than measure an outcome.
 const COMPLETION_UNITS: &[&str] = &[
-    "done", "tasks", "task", "milestones", "milestone", "deliverables", "deliverable", "boolean", "bool", "yes/no", "binary",
-    "launched", "features", "feature", "projects", "project", "steps", "tickets", "stories",
+    "done",
+    "tasks",
+    "task",
+    "milestones",
+    "milestone",
+    "deliverables",
+    "deliverable",
+    "boolean",
+    "bool",
+    "yes/no",
+    "binary",
+    "launched",
+    "features",
+    "feature",
+    "projects",
+    "project",
+    "steps",
+    "tickets",
+    "stories",
 ];
 
 fn activity(kr: &KeyResult, out: &mut Out<'_>) {
@@ -182,7 +256,9 @@ fn activity(kr: &KeyResult, out: &mut Out<'_>) {
         .to_lowercase();
     let unit = kr.unit.as_deref().unwrap_or("").trim().to_lowercase();
     let reason = if ACTIVITY_VERBS.contains(&first_word.as_str()) {
-        Some(format!("its title starts with the activity verb \"{first_word}\""))
+        Some(format!(
+            "its title starts with the activity verb \"{first_word}\""
+        ))
     } else if COMPLETION_UNITS.contains(&unit.as_str()) {
         Some(format!("its unit \"{unit}\" counts completed work"))
     } else if kr.baseline == Some(0.0) && kr.target == Some(1.0) {
@@ -207,4 +283,3 @@ pub(super) fn join_and(items: &[&str]) -> String {
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
-
