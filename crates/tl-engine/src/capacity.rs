@@ -1,10 +1,9 @@
 //! Capacity and demand per team and quarter, in person-weeks.
 //!
-//! Capacity of a team per quarter is
-//! `(sum of members' FTE - on-call FTE) * focus factor * weeks per quarter
-//!  - planned time off * focus factor`, never below zero. Demand is the sum of
-//! the likely effort of the team on every non-cancelled initiative of the
-//! quarter.
+//! Capacity of a team per quarter is `(sum of members' FTE - on-call FTE) *
+//! focus factor * weeks per quarter - planned time off * focus factor`, never
+//! below zero. Demand is the sum of the likely effort of the team on every
+//! non-cancelled initiative of the quarter.
 
 use crate::model::{Category, Investment, Model, Quarter};
 use crate::validate::Index;

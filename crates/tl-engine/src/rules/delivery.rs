@@ -123,8 +123,10 @@ fn dependencies(ctx: &Ctx<'_>, out: &mut Out<'_>) {
                 if let Some(m_due) = m.due
                     && due > m_due
                 {
-                    out.emit("dependency-due", b.loc, format!("dependency `{}` is due {due}, after milestone `{}` which needs it by {m_due}", d.id, m.id), "bring the dependency forward or move the milestone")
-                        .map(|diag| diag.related.push((m.loc, format!("`{}` is due {m_due}", m.id))));
+                    let message = format!("dependency `{}` is due {due}, after milestone `{}` which needs it by {m_due}", d.id, m.id);
+                    if let Some(diag) = out.emit("dependency-due", b.loc, message, "bring the dependency forward or move the milestone") {
+                        diag.related.push((m.loc, format!("`{}` is due {m_due}", m.id)));
+                    }
                 }
             }
         }
