@@ -66,10 +66,7 @@ pub fn team_quarters(model: &Model, index: &Index<'_>) -> BTreeMap<(Quarter, usi
             };
             let tq = out
                 .entry((init.quarter, team))
-                .or_insert_with(|| TeamQuarter {
-                    capacity_weeks: capacities[team],
-                    ..TeamQuarter::default()
-                });
+                .or_insert_with(|| TeamQuarter { capacity_weeks: capacities[team], ..TeamQuarter::default() });
             tq.demand_weeks += e.estimate.likely;
             tq.by_category[category_idx(init.category)] += e.estimate.likely;
             if init.investment == Investment::TechDebt {

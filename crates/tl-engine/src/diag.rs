@@ -21,11 +21,7 @@ pub struct Loc {
 
 impl Loc {
     /// The location of something that has no place in a file.
-    pub const NONE: Loc = Loc {
-        file: FileId(u32::MAX),
-        line: 0,
-        col: 0,
-    };
+    pub const NONE: Loc = Loc { file: FileId(u32::MAX), line: 0, col: 0 };
 
     pub fn new(file: FileId, line: u32, col: u32) -> Loc {
         Loc { file, line, col }
@@ -77,20 +73,8 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(
-        rule: &'static str,
-        severity: Severity,
-        loc: Loc,
-        message: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            rule,
-            severity,
-            message: message.into(),
-            loc,
-            hint: None,
-            related: Vec::new(),
-        }
+    pub fn new(rule: &'static str, severity: Severity, loc: Loc, message: impl Into<String>) -> Self {
+        Diagnostic { rule, severity, message: message.into(), loc, hint: None, related: Vec::new() }
     }
 
     pub fn error(rule: &'static str, loc: Loc, message: impl Into<String>) -> Self {
@@ -121,10 +105,7 @@ pub fn sort(diags: &mut [Diagnostic]) {
 }
 
 /// The closest candidate to `word`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
         let score = strsim::jaro_winkler(word, candidate);

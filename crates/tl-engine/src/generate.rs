@@ -74,19 +74,14 @@ const SKILLS: &[&str] = &[
     "graphql",
 ];
 const FIRST: &[&str] = &[
-    "ana", "ben", "chen", "dara", "eli", "fatima", "goran", "hana", "ivan", "jun", "kofi", "lena",
-    "mateo", "nia", "omar", "priya",
+    "ana", "ben", "chen", "dara", "eli", "fatima", "goran", "hana", "ivan", "jun", "kofi", "lena", "mateo", "nia",
+    "omar", "priya",
 ];
-const LAST: &[&str] = &[
-    "ng", "okafor", "silva", "kowalski", "tanaka", "haddad", "larsen", "mehta", "novak", "reyes",
-    "schmidt", "wang",
-];
+const LAST: &[&str] =
+    &["ng", "okafor", "silva", "kowalski", "tanaka", "haddad", "larsen", "mehta", "novak", "reyes", "schmidt", "wang"];
 
 fn r(id: &str) -> Ref {
-    Ref {
-        id: Id(id.to_string()),
-        loc: Loc::NONE,
-    }
+    Ref { id: Id(id.to_string()), loc: Loc::NONE }
 }
 
 /// Generates an organisation.
@@ -96,10 +91,7 @@ pub fn generate(opt: GenOptions) -> Model {
     let per_team = opt.people_per_team.max(3);
     let mut m = Model {
         organisation: Organisation {
-            name: format!(
-                "Synthetic org ({} teams, {} initiatives, seed {})",
-                n_teams, opt.initiatives, opt.seed
-            ),
+            name: format!("Synthetic org ({} teams, {} initiatives, seed {})", n_teams, opt.initiatives, opt.seed),
             ..Organisation::default()
         },
         ..Model::default()
@@ -172,13 +164,7 @@ pub fn generate(opt: GenOptions) -> Model {
                 team: r(&team_id),
                 seniority,
                 fte: 1.0,
-                skills: skills
-                    .iter()
-                    .map(|s| Skill {
-                        name: s.to_string(),
-                        level: 3 + rng.below(3) as u8,
-                    })
-                    .collect(),
+                skills: skills.iter().map(|s| Skill { name: s.to_string(), level: 3 + rng.below(3) as u8 }).collect(),
                 loc: Loc::NONE,
             });
         }
@@ -263,13 +249,7 @@ pub fn generate(opt: GenOptions) -> Model {
             strategic_fit: score(&mut rng),
             loc: Loc::NONE,
         };
-        let review = |rating| {
-            Some(ScalabilityCheck {
-                rating,
-                note: Some("synthetic review".into()),
-                loc: Loc::NONE,
-            })
-        };
+        let review = |rating| Some(ScalabilityCheck { rating, note: Some("synthetic review".into()), loc: Loc::NONE });
         let scalability = if investment == Investment::Platform {
             ScalabilityReview {
                 x2: review(ScalabilityRating::Ok),
@@ -283,10 +263,7 @@ pub fn generate(opt: GenOptions) -> Model {
             .map(|j| Milestone {
                 id: Id(format!("{id}-m{j}")),
                 title: format!("Step {j}"),
-                outcome: Some(format!(
-                    "{}% of the scope live with zero incidents",
-                    (j + 1) * 100 / n_ms.max(1)
-                )),
+                outcome: Some(format!("{}% of the scope live with zero incidents", (j + 1) * 100 / n_ms.max(1))),
                 due: Some(day(7 + (j as i64 * 80) / n_ms.max(1) as i64)),
                 owner: Some(r(&format!("{team_id}-p{}", (k + j) % per_team))),
                 effort: Some(likely / n_ms.max(1) as f64),

@@ -19,20 +19,12 @@ impl Id {
     /// Checks the id syntax: lowercase ASCII letters, digits, `-`, `_`, `.`,
     /// starting with a letter or digit, at most 100 characters.
     pub fn parse(s: &str) -> Result<Id, String> {
-        let first_ok = s
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-        let rest_ok = s
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+        let first_ok = s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        let rest_ok = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
         if s.is_empty() {
             Err("an id cannot be empty".into())
         } else if s.len() > 100 {
-            Err(format!(
-                "an id has at most 100 characters; this one has {}",
-                s.len()
-            ))
+            Err(format!("an id has at most 100 characters; this one has {}", s.len()))
         } else if !first_ok || !rest_ok {
             Err(format!(
                 "`{s}` is not a valid id: use lowercase letters, digits, `-`, `_` and `.`, starting with a letter or digit"
@@ -78,10 +70,7 @@ impl Quarter {
     /// Parses `YYYY-Qn`.
     pub fn parse(s: &str) -> Result<Quarter, String> {
         let bad = || format!("`{s}` is not a quarter; write it as YYYY-Qn, e.g. 2027-Q1");
-        let (year, q) = s
-            .split_once("-Q")
-            .or_else(|| s.split_once("-q"))
-            .ok_or_else(bad)?;
+        let (year, q) = s.split_once("-Q").or_else(|| s.split_once("-q")).ok_or_else(bad)?;
         let year: i16 = year.parse().map_err(|_| bad())?;
         let q: u8 = q.parse().map_err(|_| bad())?;
         if !(1..=4).contains(&q) || !(1900..=9999).contains(&year) {
@@ -288,12 +277,7 @@ pub struct Organisation {
 
 impl Default for Organisation {
     fn default() -> Self {
-        Organisation {
-            name: String::new(),
-            description: None,
-            weeks_per_quarter: 13.0,
-            loc: Loc::NONE,
-        }
+        Organisation { name: String::new(), description: None, weeks_per_quarter: 13.0, loc: Loc::NONE }
     }
 }
 
@@ -410,12 +394,7 @@ pub struct Scores {
 impl Scores {
     /// The four scores in criterion order, if all are present.
     pub fn complete(&self) -> Option<[u8; 4]> {
-        Some([
-            self.business_impact?,
-            self.technical_feasibility?,
-            self.resource_requirements?,
-            self.strategic_fit?,
-        ])
+        Some([self.business_impact?, self.technical_feasibility?, self.resource_requirements?, self.strategic_fit?])
     }
 }
 
@@ -514,11 +493,7 @@ impl Initiative {
 
     /// The likely effort of one team on this initiative.
     pub fn likely_effort_of(&self, team: &str) -> f64 {
-        self.effort
-            .iter()
-            .filter(|e| e.team.as_str() == team)
-            .map(|e| e.estimate.likely)
-            .sum()
+        self.effort.iter().filter(|e| e.team.as_str() == team).map(|e| e.estimate.likely).sum()
     }
 }
 
@@ -604,15 +579,11 @@ pub struct Model {
 impl Model {
     /// Every milestone, with the initiative it belongs to.
     pub fn milestones(&self) -> impl Iterator<Item = (&Initiative, &Milestone)> {
-        self.initiatives
-            .iter()
-            .flat_map(|i| i.milestones.iter().map(move |m| (i, m)))
+        self.initiatives.iter().flat_map(|i| i.milestones.iter().map(move |m| (i, m)))
     }
 
     /// Every key result, with its objective.
     pub fn key_results(&self) -> impl Iterator<Item = (&Objective, &KeyResult)> {
-        self.objectives
-            .iter()
-            .flat_map(|o| o.key_results.iter().map(move |k| (o, k)))
+        self.objectives.iter().flat_map(|o| o.key_results.iter().map(move |k| (o, k)))
     }
 }

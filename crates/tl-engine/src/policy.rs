@@ -23,21 +23,11 @@ impl Weights {
     };
 
     pub fn as_array(&self) -> [f64; 4] {
-        [
-            self.business_impact,
-            self.technical_feasibility,
-            self.resource_requirements,
-            self.strategic_fit,
-        ]
+        [self.business_impact, self.technical_feasibility, self.resource_requirements, self.strategic_fit]
     }
 
     pub fn from_array(w: [f64; 4]) -> Weights {
-        Weights {
-            business_impact: w[0],
-            technical_feasibility: w[1],
-            resource_requirements: w[2],
-            strategic_fit: w[3],
-        }
+        Weights { business_impact: w[0], technical_feasibility: w[1], resource_requirements: w[2], strategic_fit: w[3] }
     }
 
     pub fn sum(&self) -> f64 {
@@ -46,12 +36,7 @@ impl Weights {
 }
 
 /// The names of the four criteria, in the order of `Weights::as_array`.
-pub const CRITERIA: [&str; 4] = [
-    "business_impact",
-    "technical_feasibility",
-    "resource_requirements",
-    "strategic_fit",
-];
+pub const CRITERIA: [&str; 4] = ["business_impact", "technical_feasibility", "resource_requirements", "strategic_fit"];
 
 /// An inclusive range of counts.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -117,18 +102,10 @@ impl Default for Policy {
             objectives_per_team_quarter: CountRange { min: 3, max: 5 },
             key_results_per_objective: CountRange { min: 2, max: 4 },
             core_metrics_per_team: CountRange { min: 5, max: 7 },
-            capacity_mix: CapacityMix {
-                committed: 70.0,
-                improvement: 20.0,
-                exploration: 10.0,
-                tolerance_pct: 10.0,
-            },
+            capacity_mix: CapacityMix { committed: 70.0, improvement: 20.0, exploration: 10.0, tolerance_pct: 10.0 },
             utilization_warn_pct: 85.0,
             utilization_error_pct: 100.0,
-            tech_debt_pct: PctRange {
-                min: 15.0,
-                max: 25.0,
-            },
+            tech_debt_pct: PctRange { min: 15.0, max: 25.0 },
             buffer_internal_pct: 20.0,
             buffer_external_pct: 50.0,
             min_skill_holders: 2,

@@ -59,10 +59,7 @@ pub struct RankOptions {
 
 impl Default for RankOptions {
     fn default() -> Self {
-        RankOptions {
-            perturbation_pp: 10.0,
-            step_pp: 1.0,
-        }
+        RankOptions { perturbation_pp: 10.0, step_pp: 1.0 }
     }
 }
 
@@ -121,8 +118,7 @@ pub fn rank(model: &Model, options: RankOptions) -> Ranking {
         .iter()
         .map(|&(i, g)| {
             let s = groups[g].0;
-            let contributions: [f64; 4] =
-                std::array::from_fn(|k| weights[k] * f64::from(s[k]) / 100.0);
+            let contributions: [f64; 4] = std::array::from_fn(|k| weights[k] * f64::from(s[k]) / 100.0);
             Ranked {
                 initiative: i,
                 score: contributions.iter().sum(),
@@ -172,11 +168,7 @@ fn group_ranks(groups: &[([u8; 4], usize)], w: &[f64; 4]) -> Vec<usize> {
 /// none negative. The base itself is not included.
 pub fn weight_grid(base: [f64; 4], options: RankOptions) -> Vec<[f64; 4]> {
     let r = options.perturbation_pp.max(0.0);
-    let step = if options.step_pp > 0.0 {
-        options.step_pp
-    } else {
-        1.0
-    };
+    let step = if options.step_pp > 0.0 { options.step_pp } else { 1.0 };
     let n = (r / step).floor() as i64;
     let mut out = Vec::new();
     for a in -n..=n {

@@ -62,9 +62,7 @@ impl<'m> Index<'m> {
     pub fn new(model: &'m Model) -> Index<'m> {
         let n_milestones: usize = model.initiatives.iter().map(|i| i.milestones.len()).sum();
         let mut index = Index {
-            ids: HashMap::with_capacity(
-                model.initiatives.len() + n_milestones + model.people.len(),
-            ),
+            ids: HashMap::with_capacity(model.initiatives.len() + n_milestones + model.people.len()),
             teams: HashMap::with_capacity(model.teams.len()),
             people: HashMap::with_capacity(model.people.len()),
             objectives: HashMap::with_capacity(model.objectives.len()),
@@ -155,16 +153,9 @@ pub fn validate(model: &Model, index: &Index<'_>) -> Vec<Diagnostic> {
     for &(kind, id, loc, first) in &index.duplicates {
         let first_kind = index.kind_of(id).map_or("entity", Kind::noun);
         diags.push(
-            Diagnostic::error(
-                "duplicate-id",
-                loc,
-                format!("the id `{id}` of this {} is already used", kind.noun()),
-            )
-            .with_related(
-                first,
-                format!("`{id}` is first defined here as a {first_kind}"),
-            )
-            .with_hint("ids are unique across the whole workspace; rename one of them"),
+            Diagnostic::error("duplicate-id", loc, format!("the id `{id}` of this {} is already used", kind.noun()))
+                .with_related(first, format!("`{id}` is first defined here as a {first_kind}"))
+                .with_hint("ids are unique across the whole workspace; rename one of them"),
         );
     }
     check_references(model, index, &mut diags);
@@ -278,36 +269,22 @@ fn check_ref(index: &Index<'_>, r: &Ref, want: Kind, field: &str, diags: &mut Ve
             Diagnostic::error(
                 "unknown-reference",
                 r.loc,
-                format!(
-                    "`{field}` must name a {}, but `{id}` is a {}",
-                    want.noun(),
-                    kind.noun()
-                ),
+                format!("`{field}` must name a {}, but `{id}` is a {}", want.noun(), kind.noun()),
             )
             .with_related(*loc, format!("`{id}` is defined here"))
             .with_hint(format!("use the id of a {}", want.noun())),
         ),
         None => {
-            let candidates = index
-                .ids
-                .iter()
-                .filter(|(_, (k, _))| *k == want)
-                .map(|(id, _)| *id);
+            let candidates = index.ids.iter().filter(|(_, (k, _))| *k == want).map(|(id, _)| *id);
             let hint = match did_you_mean(id, candidates) {
                 Some(best) => format!("did you mean `{best}`?"),
-                None => format!(
-                    "define a {} with id `{id}`, or fix the reference",
-                    want.noun()
-                ),
+                None => format!("define a {} with id `{id}`, or fix the reference", want.noun()),
             };
             diags.push(
                 Diagnostic::error(
                     "unknown-reference",
                     r.loc,
-                    format!(
-                        "`{field}` refers to the {} `{id}`, which does not exist",
-                        want.noun()
-                    ),
+                    format!("`{field}` refers to the {} `{id}`, which does not exist", want.noun()),
                 )
                 .with_hint(hint),
             );
@@ -318,11 +295,7 @@ fn check_ref(index: &Index<'_>, r: &Ref, want: Kind, field: &str, diags: &mut Ve
 /// Finds cycles in the milestone graph: a dependency with `on: A` and
 /// `blocks: [B]` makes the edge A → B.
 fn check_cycles(model: &Model, index: &Index<'_>, diags: &mut Vec<Diagnostic>) {
-    let n = model
-        .initiatives
-        .iter()
-        .map(|i| i.milestones.len())
-        .sum::<usize>();
+    let n = model.initiatives.iter().map(|i| i.milestones.len()).sum::<usize>();
     if n == 0 {
         return;
     }
@@ -379,18 +352,12 @@ fn check_cycles(model: &Model, index: &Index<'_>, diags: &mut Vec<Diagnostic>) {
                     }
                     GREY if reported < 20 => {
                         // The cycle is the path from `to` to `node`, then back to `to`.
-                        let start_pos = on_path
-                            .iter()
-                            .position(|&(v, _)| v == to)
-                            .unwrap_or(on_path.len());
+                        let start_pos = on_path.iter().position(|&(v, _)| v == to).unwrap_or(on_path.len());
                         let mut path: Vec<(usize, usize)> = on_path[start_pos..].to_vec();
                         path.push((node, dep));
                         let mut text = String::new();
                         for &(v, d) in &path {
-                            text.push_str(&format!(
-                                "{} --[{}]--> ",
-                                names[v], model.dependencies[d].id
-                            ));
+                            text.push_str(&format!("{} --[{}]--> ", names[v], model.dependencies[d].id));
                         }
                         text.push_str(names[to]);
                         let d = &model.dependencies[dep];

@@ -60,22 +60,12 @@ pub struct Record {
 
 /// Shorthand for building field tables.
 pub const fn req(name: &'static str, ty: Ty, doc: &'static str) -> Field {
-    Field {
-        name,
-        ty,
-        required: true,
-        doc,
-    }
+    Field { name, ty, required: true, doc }
 }
 
 /// Shorthand for an optional field.
 pub const fn opt(name: &'static str, ty: Ty, doc: &'static str) -> Field {
-    Field {
-        name,
-        ty,
-        required: false,
-        doc,
-    }
+    Field { name, ty, required: false, doc }
 }
 
 /// A mapping checked against its record; fields are looked up by name.
@@ -89,11 +79,7 @@ impl<'n> Obj<'n> {
     /// The node of a field, if given and not null.
     pub fn get(&self, name: &str) -> Option<&'n Node> {
         let idx = self.record.fields.iter().position(|f| f.name == name);
-        debug_assert!(
-            idx.is_some(),
-            "field `{name}` is not in record `{}`",
-            self.record.name
-        );
+        debug_assert!(idx.is_some(), "field `{name}` is not in record `{}`", self.record.name);
         idx.and_then(|i| self.values[i]).filter(|n| !n.is_null())
     }
 }
@@ -109,8 +95,7 @@ impl<'d> Decoder<'d> {
     }
 
     pub fn invalid(&mut self, loc: Loc, message: String, hint: impl Into<String>) {
-        self.diags
-            .push(Diagnostic::error("invalid-value", loc, message).with_hint(hint));
+        self.diags.push(Diagnostic::error("invalid-value", loc, message).with_hint(hint));
     }
 
     /// Checks that `node` is a mapping matching `record`.
@@ -118,11 +103,7 @@ impl<'d> Decoder<'d> {
         let Value::Map(entries) = &node.value else {
             self.invalid(
                 node.loc,
-                format!(
-                    "expected a {} (a mapping of fields), found {}",
-                    record.name,
-                    node.describe()
-                ),
+                format!("expected a {} (a mapping of fields), found {}", record.name, node.describe()),
                 format!("write the {} as `field: value` lines", record.name),
             );
             return None;
@@ -132,10 +113,7 @@ impl<'d> Decoder<'d> {
             let Some(name) = key.scalar() else {
                 self.invalid(
                     key.loc,
-                    format!(
-                        "a field name must be a plain word, found {}",
-                        key.describe()
-                    ),
+                    format!("a field name must be a plain word, found {}", key.describe()),
                     "field names are words like `id` or `name`",
                 );
                 continue;
@@ -153,11 +131,7 @@ impl<'d> Decoder<'d> {
                     let names = record.fields.iter().map(|f| f.name);
                     let hint = match did_you_mean(name, names) {
                         Some(best) => format!("did you mean `{best}`?"),
-                        None => format!(
-                            "the fields of a {} are: {}",
-                            record.name,
-                            field_list(record)
-                        ),
+                        None => format!("the fields of a {} are: {}", record.name, field_list(record)),
                     };
                     self.diags.push(
                         Diagnostic::error(
@@ -188,11 +162,7 @@ impl<'d> Decoder<'d> {
         // A record with a missing required field is still returned so that its
         // other fields are checked; callers fill the gap with a placeholder.
         let _ = complete;
-        Some(Obj {
-            loc: node.loc,
-            record,
-            values,
-        })
+        Some(Obj { loc: node.loc, record, values })
     }
 
     /// Items of a list section or list field; a single value counts as a list of one.
@@ -235,10 +205,7 @@ impl<'d> Decoder<'d> {
         let Some(node) = obj.get(name) else {
             return Vec::new();
         };
-        self.list(node, name)
-            .into_iter()
-            .filter_map(|n| self.scalar(n, "text").map(str::to_string))
-            .collect()
+        self.list(node, name).into_iter().filter_map(|n| self.scalar(n, "text").map(str::to_string)).collect()
     }
 
     pub fn id_node(&mut self, node: &Node) -> Option<Id> {
@@ -271,10 +238,7 @@ impl<'d> Decoder<'d> {
         let Some(node) = obj.get(name) else {
             return Vec::new();
         };
-        self.list(node, "ids")
-            .into_iter()
-            .filter_map(|n| self.reference_node(n))
-            .collect()
+        self.list(node, "ids").into_iter().filter_map(|n| self.reference_node(n)).collect()
     }
 
     pub fn number_node(&mut self, node: &Node) -> Option<f64> {
@@ -299,14 +263,7 @@ impl<'d> Decoder<'d> {
     }
 
     /// A number within `[min, max]`; `what` names the scale in messages.
-    pub fn bounded(
-        &mut self,
-        obj: &Obj<'_>,
-        name: &str,
-        min: f64,
-        max: f64,
-        what: &str,
-    ) -> Option<f64> {
+    pub fn bounded(&mut self, obj: &Obj<'_>, name: &str, min: f64, max: f64, what: &str) -> Option<f64> {
         let node = obj.get(name)?;
         let x = self.number_node(node)?;
         if x < min || x > max {
@@ -355,15 +312,9 @@ impl<'d> Decoder<'d> {
     pub fn date(&mut self, obj: &Obj<'_>, name: &str) -> Option<Date> {
         let node = obj.get(name)?;
         let text = self.scalar(node, "a date")?;
-        let parsed = (text.len() == 10)
-            .then(|| text.parse::<Date>().ok())
-            .flatten();
+        let parsed = (text.len() == 10).then(|| text.parse::<Date>().ok()).flatten();
         if parsed.is_none() {
-            self.invalid(
-                node.loc,
-                format!("`{text}` is not a date"),
-                "write dates as YYYY-MM-DD, e.g. 2027-03-31",
-            );
+            self.invalid(node.loc, format!("`{text}` is not a date"), "write dates as YYYY-MM-DD, e.g. 2027-03-31");
         }
         parsed
     }
@@ -374,39 +325,23 @@ impl<'d> Decoder<'d> {
         match Quarter::parse(text.trim()) {
             Ok(q) => Some(q),
             Err(e) => {
-                self.invalid(
-                    node.loc,
-                    e,
-                    "quarters are calendar quarters such as 2027-Q1",
-                );
+                self.invalid(node.loc, e, "quarters are calendar quarters such as 2027-Q1");
                 None
             }
         }
     }
 
     /// A keyword from a closed set, parsed with `parse`.
-    pub fn keyword_node<T>(
-        &mut self,
-        node: &Node,
-        names: &[&'static str],
-        parse: fn(&str) -> Option<T>,
-    ) -> Option<T> {
+    pub fn keyword_node<T>(&mut self, node: &Node, names: &[&'static str], parse: fn(&str) -> Option<T>) -> Option<T> {
         let text = self.scalar(node, "a keyword")?;
         if let Some(v) = parse(text) {
             return Some(v);
         }
         let hint = match did_you_mean(text, names.iter().copied()) {
-            Some(best) => format!(
-                "did you mean `{best}`? accepted values: {}",
-                names.join(", ")
-            ),
+            Some(best) => format!("did you mean `{best}`? accepted values: {}", names.join(", ")),
             None => format!("accepted values: {}", names.join(", ")),
         };
-        self.invalid(
-            node.loc,
-            format!("`{text}` is not an accepted value here"),
-            hint,
-        );
+        self.invalid(node.loc, format!("`{text}` is not an accepted value here"), hint);
         None
     }
 
@@ -422,12 +357,7 @@ impl<'d> Decoder<'d> {
     }
 
     /// The entries of a mapping with free keys.
-    pub fn entries<'n>(
-        &mut self,
-        obj: &Obj<'n>,
-        name: &str,
-        what: &str,
-    ) -> Vec<(&'n Node, &'n Node)> {
+    pub fn entries<'n>(&mut self, obj: &Obj<'n>, name: &str, what: &str) -> Vec<(&'n Node, &'n Node)> {
         let Some(node) = obj.get(name) else {
             return Vec::new();
         };
@@ -436,10 +366,7 @@ impl<'d> Decoder<'d> {
             _ => {
                 self.invalid(
                     node.loc,
-                    format!(
-                        "`{name}` must be a mapping of {what}, found {}",
-                        node.describe()
-                    ),
+                    format!("`{name}` must be a mapping of {what}, found {}", node.describe()),
                     format!("write one `key: value` line per {what}"),
                 );
                 Vec::new()
@@ -456,10 +383,5 @@ fn a_an(noun: &str) -> String {
 }
 
 fn field_list(record: &Record) -> String {
-    record
-        .fields
-        .iter()
-        .map(|f| format!("`{}`", f.name))
-        .collect::<Vec<_>>()
-        .join(", ")
+    record.fields.iter().map(|f| format!("`{}`", f.name)).collect::<Vec<_>>().join(", ")
 }

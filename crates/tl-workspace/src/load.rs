@@ -19,16 +19,11 @@ impl Workspace {
     /// Whether some input could not be read at all (unreadable file or YAML
     /// syntax error), as opposed to read but wrong.
     pub fn unreadable(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.rule == "io-error" || d.rule == "yaml-syntax")
+        self.diagnostics.iter().any(|d| d.rule == "io-error" || d.rule == "yaml-syntax")
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count()
+        self.diagnostics.iter().filter(|d| d.severity == severity).count()
     }
 
     pub fn has_errors(&self) -> bool {
@@ -53,7 +48,9 @@ pub fn load(root: &Path, options: LoadOptions) -> Workspace {
     } else {
         diagnostics.push(
             Diagnostic::error("io-error", Loc::NONE, format!("`{}` is not a file or folder", root.display()))
-                .with_hint("pass the folder that holds the workspace's YAML files, e.g. `throughline check examples/acme`"),
+                .with_hint(
+                    "pass the folder that holds the workspace's YAML files, e.g. `throughline check examples/acme`",
+                ),
         );
     }
     if paths.is_empty() && diagnostics.is_empty() {
@@ -85,12 +82,8 @@ pub fn load(root: &Path, options: LoadOptions) -> Workspace {
                 ),
             },
             Err(e) => diagnostics.push(
-                Diagnostic::error(
-                    "io-error",
-                    Loc::NONE,
-                    format!("cannot read `{}`: {e}", path.display()),
-                )
-                .with_hint("check that the file exists and is readable"),
+                Diagnostic::error("io-error", Loc::NONE, format!("cannot read `{}`: {e}", path.display()))
+                    .with_hint("check that the file exists and is readable"),
             ),
         }
     }
@@ -133,17 +126,10 @@ fn find_yaml(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
 
 /// Loads a workspace from file texts already in memory (no IO).
 pub fn load_texts(files: Vec<(PathBuf, String)>, _options: LoadOptions) -> Workspace {
-    let sources = Sources {
-        files: files
-            .into_iter()
-            .map(|(p, t)| SourceFile::new(p, t))
-            .collect(),
-    };
+    let sources = Sources { files: files.into_iter().map(|(p, t)| SourceFile::new(p, t)).collect() };
     // Parse and decode files in parallel; merge in file order so the result
     // does not depend on the thread count.
-    let n_threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(sources.files.len().max(1));
+    let n_threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.files.len().max(1));
     let chunk = sources.files.len().div_ceil(n_threads).max(1);
     let results: Vec<(Part, Vec<Diagnostic>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = sources
@@ -160,10 +146,7 @@ pub fn load_texts(files: Vec<(PathBuf, String)>, _options: LoadOptions) -> Works
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     });
     let mut diagnostics = Vec::new();
     let mut parts = Vec::with_capacity(results.len());
@@ -183,11 +166,7 @@ pub fn load_texts(files: Vec<(PathBuf, String)>, _options: LoadOptions) -> Works
         }
     }
     tl_engine::diag::sort(&mut diagnostics);
-    Workspace {
-        sources,
-        model,
-        diagnostics,
-    }
+    Workspace { sources, model, diagnostics }
 }
 
 fn decode_file(file: FileId, text: &str) -> (Part, Vec<Diagnostic>) {

@@ -13,11 +13,7 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
+        if self.on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
     }
     fn severity(&self, s: Severity, text: &str) -> String {
         let code = match s {
@@ -41,12 +37,7 @@ pub fn human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
     let st = Style { on: color };
     let mut out = String::new();
     let head = format!("{}[{}]", d.severity, d.rule);
-    let _ = writeln!(
-        out,
-        "{}: {}",
-        st.severity(d.severity, &head),
-        st.bold(&d.message)
-    );
+    let _ = writeln!(out, "{}: {}", st.severity(d.severity, &head), st.bold(&d.message));
     if let Some(place) = sources.describe(d.loc) {
         let line_no = d.loc.line.to_string();
         let pad = " ".repeat(line_no.len());
@@ -54,26 +45,12 @@ pub fn human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
         if let Some(line) = sources.get(d.loc.file).and_then(|f| f.line(d.loc.line)) {
             let line = line.replace('\t', " ");
             let col = (d.loc.col.max(1) - 1) as usize;
-            let prefix: String = line
-                .chars()
-                .take(col)
-                .map(|c| if c.is_whitespace() { c } else { ' ' })
-                .collect();
-            let token_len = line
-                .chars()
-                .skip(col)
-                .take_while(|c| !c.is_whitespace() && *c != ':')
-                .count()
-                .max(1);
+            let prefix: String = line.chars().take(col).map(|c| if c.is_whitespace() { c } else { ' ' }).collect();
+            let token_len = line.chars().skip(col).take_while(|c| !c.is_whitespace() && *c != ':').count().max(1);
             let _ = writeln!(out, "{pad} {}", st.gutter("|"));
             let _ = writeln!(out, "{} {line}", st.gutter(&format!("{line_no} |")));
             let carets = "^".repeat(token_len);
-            let _ = writeln!(
-                out,
-                "{pad} {} {prefix}{}",
-                st.gutter("|"),
-                st.severity(d.severity, &carets)
-            );
+            let _ = writeln!(out, "{pad} {} {prefix}{}", st.gutter("|"), st.severity(d.severity, &carets));
         }
         for (loc, note) in &d.related {
             match sources.describe(*loc) {
@@ -90,10 +67,7 @@ pub fn human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
         }
     } else {
         for (loc, note) in &d.related {
-            let place = sources
-                .describe(*loc)
-                .map(|p| format!(" ({p})"))
-                .unwrap_or_default();
+            let place = sources.describe(*loc).map(|p| format!(" ({p})")).unwrap_or_default();
             let _ = writeln!(out, "  = note: {note}{place}");
         }
         if let Some(hint) = &d.hint {
@@ -118,20 +92,12 @@ pub fn human_all(sources: &Sources, diags: &[Diagnostic], color: bool) -> String
 /// "2 errors, 1 warning" or "no problems found".
 pub fn summary(diags: &[Diagnostic]) -> String {
     let count = |s| diags.iter().filter(|d| d.severity == s).count();
-    let (e, w, i) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
+    let (e, w, i) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
     if e + w + i == 0 {
         return "no problems found".to_string();
     }
     let mut parts = Vec::new();
-    for (n, one, many) in [
-        (e, "error", "errors"),
-        (w, "warning", "warnings"),
-        (i, "note", "notes"),
-    ] {
+    for (n, one, many) in [(e, "error", "errors"), (w, "warning", "warnings"), (i, "note", "notes")] {
         if n > 0 {
             parts.push(format!("{n} {}", if n == 1 { one } else { many }));
         }
@@ -186,20 +152,13 @@ pub fn github(sources: &Sources, diags: &[Diagnostic]) -> String {
             message.push_str("\nhint: ");
             message.push_str(hint);
         }
-        let _ = writeln!(
-            out,
-            "::{level} {}::{}",
-            props.join(","),
-            escape_data(&message)
-        );
+        let _ = writeln!(out, "::{level} {}::{}", props.join(","), escape_data(&message));
     }
     out
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

@@ -37,8 +37,7 @@ fn ty_schema(ty: &Ty, doc: &str) -> Value {
         && let Value::Object(map) = &mut v
         && !map.contains_key("$ref")
     {
-        map.entry("description")
-            .or_insert_with(|| Value::String(doc.to_string()));
+        map.entry("description").or_insert_with(|| Value::String(doc.to_string()));
     }
     v
 }
@@ -52,12 +51,7 @@ fn record_schema(r: &Record) -> Value {
         }
         props.insert(f.name.to_string(), s);
     }
-    let required: Vec<&str> = r
-        .fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| f.name)
-        .collect();
+    let required: Vec<&str> = r.fields.iter().filter(|f| f.required).map(|f| f.name).collect();
     json!({
         "type": "object",
         "description": r.doc,

@@ -20,11 +20,7 @@ pub static ORGANISATION: Record = Record {
     fields: &[
         req("name", STR, "the organisation's name"),
         opt("description", TEXT, "what it does"),
-        opt(
-            "weeks_per_quarter",
-            Ty::Number,
-            "working weeks in a quarter, default 13",
-        ),
+        opt("weeks_per_quarter", Ty::Number, "working weeks in a quarter, default 13"),
     ],
 };
 
@@ -51,10 +47,7 @@ static COUNT_RANGE: Record = Record {
 static PCT_RANGE: Record = Record {
     name: "percentage range",
     doc: "An inclusive range of percentages.",
-    fields: &[
-        opt("min", Ty::Percent, "lowest share allowed"),
-        opt("max", Ty::Percent, "highest share allowed"),
-    ],
+    fields: &[opt("min", Ty::Percent, "lowest share allowed"), opt("max", Ty::Percent, "highest share allowed")],
 };
 
 static CAPACITY_MIX: Record = Record {
@@ -64,11 +57,7 @@ static CAPACITY_MIX: Record = Record {
         opt("committed", Ty::Percent, "default 70"),
         opt("improvement", Ty::Percent, "default 20"),
         opt("exploration", Ty::Percent, "default 10"),
-        opt(
-            "tolerance_pct",
-            Ty::Percent,
-            "allowed deviation in percentage points, default 10",
-        ),
+        opt("tolerance_pct", Ty::Percent, "allowed deviation in percentage points, default 10"),
     ],
 };
 
@@ -85,11 +74,7 @@ static BUFFERS: Record = Record {
     name: "buffer thresholds",
     doc: "Minimum schedule buffer per dependency type, in percent.",
     fields: &[
-        opt(
-            "internal_pct",
-            Ty::Number,
-            "technical and organizational, default 20",
-        ),
+        opt("internal_pct", Ty::Number, "technical and organizational, default 20"),
         opt("external_pct", Ty::Number, "default 50"),
     ],
 };
@@ -101,61 +86,21 @@ pub static POLICY: Record = Record {
     doc: "Scoring weights and lint thresholds; the framework's numbers are the defaults. Defined once.",
     fields: &[
         opt("weights", Ty::Record(&WEIGHTS), "scoring weights"),
-        opt(
-            "themes",
-            Ty::Record(&COUNT_RANGE),
-            "how many themes, default 3-5",
-        ),
-        opt(
-            "objectives_per_team_quarter",
-            Ty::Record(&COUNT_RANGE),
-            "default 3-5",
-        ),
-        opt(
-            "key_results_per_objective",
-            Ty::Record(&COUNT_RANGE),
-            "default 2-4",
-        ),
-        opt(
-            "core_metrics_per_team",
-            Ty::Record(&COUNT_RANGE),
-            "default 5-7",
-        ),
-        opt(
-            "capacity_mix",
-            Ty::Record(&CAPACITY_MIX),
-            "the 70-20-10 rule",
-        ),
-        opt(
-            "utilization",
-            Ty::Record(&UTILIZATION),
-            "planned utilization thresholds",
-        ),
-        opt(
-            "tech_debt_pct",
-            Ty::Record(&PCT_RANGE),
-            "share of capacity for tech debt, default 15-25",
-        ),
-        opt(
-            "buffers",
-            Ty::Record(&BUFFERS),
-            "minimum dependency buffers",
-        ),
+        opt("themes", Ty::Record(&COUNT_RANGE), "how many themes, default 3-5"),
+        opt("objectives_per_team_quarter", Ty::Record(&COUNT_RANGE), "default 3-5"),
+        opt("key_results_per_objective", Ty::Record(&COUNT_RANGE), "default 2-4"),
+        opt("core_metrics_per_team", Ty::Record(&COUNT_RANGE), "default 5-7"),
+        opt("capacity_mix", Ty::Record(&CAPACITY_MIX), "the 70-20-10 rule"),
+        opt("utilization", Ty::Record(&UTILIZATION), "planned utilization thresholds"),
+        opt("tech_debt_pct", Ty::Record(&PCT_RANGE), "share of capacity for tech debt, default 15-25"),
+        opt("buffers", Ty::Record(&BUFFERS), "minimum dependency buffers"),
         opt(
             "min_skill_holders",
             Ty::Int(1, 100),
             "fewer holders of a needed skill is a single point of failure, default 2",
         ),
-        opt(
-            "robustness_pp",
-            Ty::Percent,
-            "weight perturbation for rank robustness, default 10",
-        ),
-        opt(
-            "rules",
-            Ty::Map("rule id", &Ty::Keyword(RULE_LEVELS)),
-            "per-rule severity: error, warning, info or off",
-        ),
+        opt("robustness_pp", Ty::Percent, "weight perturbation for rank robustness, default 10"),
+        opt("rules", Ty::Map("rule id", &Ty::Keyword(RULE_LEVELS)), "per-rule severity: error, warning, info or off"),
     ],
 };
 
@@ -167,21 +112,9 @@ pub static TEAM: Record = Record {
         req("name", STR, "the team's name"),
         opt("mission", TEXT, "what the team is for"),
         opt("lead", Ty::Ref("person"), "the team lead"),
-        opt(
-            "focus_factor",
-            Ty::Fraction,
-            "share of time for planned work, default 0.7",
-        ),
-        opt(
-            "on_call_fte",
-            Ty::Number,
-            "FTE permanently consumed by on-call, default 0",
-        ),
-        opt(
-            "time_off_weeks",
-            Ty::Number,
-            "planned person-weeks off per quarter, default 0",
-        ),
+        opt("focus_factor", Ty::Fraction, "share of time for planned work, default 0.7"),
+        opt("on_call_fte", Ty::Number, "FTE permanently consumed by on-call, default 0"),
+        opt("time_off_weeks", Ty::Number, "planned person-weeks off per quarter, default 0"),
     ],
 };
 
@@ -192,17 +125,9 @@ pub static PERSON: Record = Record {
         req("id", ID, "a stable id such as `alice-ng`"),
         req("name", STR, "the person's name"),
         req("team", Ty::Ref("team"), "the team id"),
-        req(
-            "seniority",
-            Ty::Keyword(Seniority::NAMES),
-            "junior, mid, senior, staff or principal",
-        ),
+        req("seniority", Ty::Keyword(Seniority::NAMES), "junior, mid, senior, staff or principal"),
         opt("fte", Ty::Fraction, "full-time equivalent, default 1.0"),
-        opt(
-            "skills",
-            Ty::Map("skill name", &Ty::Int(1, 5)),
-            "skill name to level 1-5; level 3+ holds the skill",
-        ),
+        opt("skills", Ty::Map("skill name", &Ty::Int(1, 5)), "skill name to level 1-5; level 3+ holds the skill"),
     ],
 };
 
@@ -211,11 +136,7 @@ pub static DIAGNOSIS: Record = Record {
     doc: "A challenge the strategy responds to.",
     fields: &[
         req("id", ID, "a stable id such as `d-monolith`"),
-        req(
-            "kind",
-            Ty::Keyword(DiagnosisKind::NAMES),
-            "what kind of challenge",
-        ),
+        req("kind", Ty::Keyword(DiagnosisKind::NAMES), "what kind of challenge"),
         req("statement", TEXT, "the challenge in one or two sentences"),
         opt("evidence", STRS, "facts that support it"),
     ],
@@ -227,11 +148,7 @@ pub static GUIDING_POLICY: Record = Record {
     fields: &[
         req("id", ID, "a stable id such as `p-platform-first`"),
         req("statement", TEXT, "the policy"),
-        opt(
-            "addresses",
-            Ty::List(&Ty::Ref("diagnosis item")),
-            "diagnosis items it responds to",
-        ),
+        opt("addresses", Ty::List(&Ty::Ref("diagnosis item")), "diagnosis items it responds to"),
     ],
 };
 
@@ -239,16 +156,8 @@ pub static KERNEL: Record = Record {
     name: "kernel",
     doc: "The strategy kernel: diagnosis and guiding policies. Coherent actions are the initiatives that implement the policies.",
     fields: &[
-        opt(
-            "diagnosis",
-            Ty::List(&Ty::Record(&DIAGNOSIS)),
-            "the diagnosis",
-        ),
-        opt(
-            "policies",
-            Ty::List(&Ty::Record(&GUIDING_POLICY)),
-            "the guiding policies",
-        ),
+        opt("diagnosis", Ty::List(&Ty::Record(&DIAGNOSIS)), "the diagnosis"),
+        opt("policies", Ty::List(&Ty::Record(&GUIDING_POLICY)), "the guiding policies"),
     ],
 };
 
@@ -260,11 +169,7 @@ pub static THEME: Record = Record {
         req("name", STR, "the theme's name"),
         opt("impact", TEXT, "its business impact"),
         opt("success_metrics", STRS, "how you will know it worked"),
-        opt(
-            "capacity_share_pct",
-            Ty::Percent,
-            "target share of capacity",
-        ),
+        opt("capacity_share_pct", Ty::Percent, "target share of capacity"),
     ],
 };
 
@@ -284,25 +189,13 @@ pub static KEY_RESULT: Record = Record {
     doc: "A measurable, time-bound result.",
     fields: &[
         req("id", ID, "a stable id such as `kr-checkout-p99`"),
-        req(
-            "title",
-            STR,
-            "the outcome, e.g. 'Cut checkout p99 from 800 ms to 300 ms'",
-        ),
+        req("title", STR, "the outcome, e.g. 'Cut checkout p99 from 800 ms to 300 ms'"),
         opt("metric", STR, "the metric measured"),
         opt("baseline", Ty::Number, "the value today"),
         opt("target", Ty::Number, "the value to reach"),
         opt("unit", STR, "the unit of baseline and target"),
-        opt(
-            "direction",
-            Ty::Keyword(Direction::NAMES),
-            "increase or decrease",
-        ),
-        opt(
-            "due",
-            Ty::Date,
-            "the due date, within the objective's quarter",
-        ),
+        opt("direction", Ty::Keyword(Direction::NAMES), "increase or decrease"),
+        opt("due", Ty::Date, "the due date, within the objective's quarter"),
     ],
 };
 
@@ -314,23 +207,11 @@ pub static OBJECTIVE: Record = Record {
         req("title", STR, "the objective"),
         req("quarter", Ty::Quarter, "e.g. 2027-Q1"),
         req("team", Ty::Ref("team"), "the owning team"),
-        opt(
-            "contributors",
-            Ty::List(&Ty::Ref("team")),
-            "other teams sharing the objective",
-        ),
-        req(
-            "kind",
-            Ty::Keyword(ObjectiveKind::NAMES),
-            "technical, process or innovation",
-        ),
+        opt("contributors", Ty::List(&Ty::Ref("team")), "other teams sharing the objective"),
+        req("kind", Ty::Keyword(ObjectiveKind::NAMES), "technical, process or innovation"),
         opt("theme", Ty::Ref("theme"), "the theme it serves"),
         opt("owner", Ty::Ref("person"), "the person accountable"),
-        opt(
-            "key_results",
-            Ty::List(&Ty::Record(&KEY_RESULT)),
-            "2-4 key results",
-        ),
+        opt("key_results", Ty::List(&Ty::Record(&KEY_RESULT)), "2-4 key results"),
     ],
 };
 
@@ -340,11 +221,7 @@ static SCORES: Record = Record {
     fields: &[
         opt("business_impact", SCORE, "1-5"),
         opt("technical_feasibility", SCORE, "1-5"),
-        opt(
-            "resource_requirements",
-            SCORE,
-            "1-5; 5 = needs few resources, 1 = needs very many",
-        ),
+        opt("resource_requirements", SCORE, "1-5; 5 = needs few resources, 1 = needs very many"),
         opt("strategic_fit", SCORE, "1-5"),
     ],
 };
@@ -363,11 +240,7 @@ static SCALABILITY_CHECK: Record = Record {
     name: "scalability check",
     doc: "The review at one volume level.",
     fields: &[
-        req(
-            "rating",
-            Ty::Keyword(ScalabilityRating::NAMES),
-            "ok, risk or blocker",
-        ),
+        req("rating", Ty::Keyword(ScalabilityRating::NAMES), "ok, risk or blocker"),
         opt("note", TEXT, "why, for risk and blocker"),
     ],
 };
@@ -377,16 +250,8 @@ static SCALABILITY: Record = Record {
     doc: "The review at 2x, 5x and 10x today's volume.",
     fields: &[
         opt("2x", Ty::Record(&SCALABILITY_CHECK), "at twice the volume"),
-        opt(
-            "5x",
-            Ty::Record(&SCALABILITY_CHECK),
-            "at five times the volume",
-        ),
-        opt(
-            "10x",
-            Ty::Record(&SCALABILITY_CHECK),
-            "at ten times the volume",
-        ),
+        opt("5x", Ty::Record(&SCALABILITY_CHECK), "at five times the volume"),
+        opt("10x", Ty::Record(&SCALABILITY_CHECK), "at ten times the volume"),
     ],
 };
 
@@ -401,11 +266,7 @@ pub static MILESTONE: Record = Record {
         opt("owner", Ty::Ref("person"), "the person accountable"),
         opt("effort", Ty::Number, "person-weeks"),
         opt("team", Ty::Ref("team"), "the team doing it"),
-        opt(
-            "status",
-            Ty::Keyword(MilestoneStatus::NAMES),
-            "default planned",
-        ),
+        opt("status", Ty::Keyword(MilestoneStatus::NAMES), "default planned"),
     ],
 };
 
@@ -418,55 +279,19 @@ pub static INITIATIVE: Record = Record {
         opt("description", TEXT, "what and why"),
         req("quarter", Ty::Quarter, "the quarter it is planned in"),
         opt("theme", Ty::Ref("theme"), "the theme it serves"),
-        opt(
-            "objectives",
-            Ty::List(&Ty::Ref("objective")),
-            "objectives it moves",
-        ),
-        opt(
-            "policies",
-            Ty::List(&Ty::Ref("guiding policy")),
-            "guiding policies it implements",
-        ),
-        opt(
-            "pillars",
-            Ty::List(&Ty::Ref("pillar")),
-            "pillars it builds on",
-        ),
-        req(
-            "category",
-            Ty::Keyword(Category::NAMES),
-            "committed, improvement or exploration",
-        ),
-        req(
-            "investment",
-            Ty::Keyword(Investment::NAMES),
-            "feature, platform, tech_debt, ktlo or innovation",
-        ),
+        opt("objectives", Ty::List(&Ty::Ref("objective")), "objectives it moves"),
+        opt("policies", Ty::List(&Ty::Ref("guiding policy")), "guiding policies it implements"),
+        opt("pillars", Ty::List(&Ty::Ref("pillar")), "pillars it builds on"),
+        req("category", Ty::Keyword(Category::NAMES), "committed, improvement or exploration"),
+        req("investment", Ty::Keyword(Investment::NAMES), "feature, platform, tech_debt, ktlo or innovation"),
         opt("scores", Ty::Record(&SCORES), "the weighted-matrix scores"),
-        opt(
-            "effort",
-            Ty::Map("team id", &Ty::Record(&ESTIMATE)),
-            "person-weeks per team",
-        ),
+        opt("effort", Ty::Map("team id", &Ty::Record(&ESTIMATE)), "person-weeks per team"),
         opt("skills", STRS, "skills the work needs"),
         opt("owner", Ty::Ref("person"), "the person accountable"),
-        opt(
-            "staffing",
-            Ty::Map("person id", &Ty::Fraction),
-            "person to share of their time this quarter",
-        ),
-        opt(
-            "status",
-            Ty::Keyword(InitiativeStatus::NAMES),
-            "default proposed",
-        ),
+        opt("staffing", Ty::Map("person id", &Ty::Fraction), "person to share of their time this quarter"),
+        opt("status", Ty::Keyword(InitiativeStatus::NAMES), "default proposed"),
         opt("scalability", Ty::Record(&SCALABILITY), "2x/5x/10x review"),
-        opt(
-            "milestones",
-            Ty::List(&Ty::Record(&MILESTONE)),
-            "the milestones",
-        ),
+        opt("milestones", Ty::List(&Ty::Record(&MILESTONE)), "the milestones"),
     ],
 };
 
@@ -475,30 +300,14 @@ pub static DEPENDENCY: Record = Record {
     doc: "Something milestones wait for: another milestone, a decision, or an outside party.",
     fields: &[
         req("id", ID, "a stable id"),
-        req(
-            "kind",
-            Ty::Keyword(DependencyKind::NAMES),
-            "technical, organizational or external",
-        ),
+        req("kind", Ty::Keyword(DependencyKind::NAMES), "technical, organizational or external"),
         opt("title", STR, "what is needed"),
-        req(
-            "blocks",
-            Ty::List(&Ty::Ref("milestone")),
-            "milestones that wait for it",
-        ),
-        opt(
-            "on",
-            Ty::Ref("milestone"),
-            "the milestone it waits for, if internal",
-        ),
+        req("blocks", Ty::List(&Ty::Ref("milestone")), "milestones that wait for it"),
+        opt("on", Ty::Ref("milestone"), "the milestone it waits for, if internal"),
         opt("party", STR, "the outside party, if external"),
         opt("owner", Ty::Ref("person"), "who chases it"),
         opt("due", Ty::Date, "when it must arrive"),
-        opt(
-            "status",
-            Ty::Keyword(DependencyStatus::NAMES),
-            "default open",
-        ),
+        opt("status", Ty::Keyword(DependencyStatus::NAMES), "default open"),
         opt("buffer", Ty::Percent, "schedule buffer carried, percent"),
         opt("backup_plan", TEXT, "what happens if it does not arrive"),
     ],
@@ -510,19 +319,11 @@ pub static RISK: Record = Record {
     fields: &[
         req("id", ID, "a stable id"),
         req("title", STR, "the risk"),
-        req(
-            "likelihood",
-            Ty::Keyword(Level::NAMES),
-            "low, medium or high",
-        ),
+        req("likelihood", Ty::Keyword(Level::NAMES), "low, medium or high"),
         req("impact", Ty::Keyword(Level::NAMES), "low, medium or high"),
         opt("owner", Ty::Ref("person"), "who manages it"),
         opt("mitigation", TEXT, "what is being done"),
-        opt(
-            "initiatives",
-            Ty::List(&Ty::Ref("initiative")),
-            "initiatives it threatens",
-        ),
+        opt("initiatives", Ty::List(&Ty::Ref("initiative")), "initiatives it threatens"),
     ],
 };
 
@@ -532,25 +333,13 @@ pub static DEBT: Record = Record {
     fields: &[
         req("id", ID, "a stable id"),
         req("title", STR, "the debt"),
-        req(
-            "category",
-            Ty::Keyword(DebtCategory::NAMES),
-            "a category of Google's tech-debt taxonomy",
-        ),
+        req("category", Ty::Keyword(DebtCategory::NAMES), "a category of Google's tech-debt taxonomy"),
         req("team", Ty::Ref("team"), "the team that owns the code"),
-        req(
-            "impact",
-            Ty::Keyword(DebtImpact::NAMES),
-            "business impact: low, medium, high or critical",
-        ),
+        req("impact", Ty::Keyword(DebtImpact::NAMES), "business impact: low, medium, high or critical"),
         opt("impact_note", TEXT, "how it hurts"),
         req("effort", Ty::Number, "person-weeks to pay it down"),
         opt("owner", Ty::Ref("person"), "who owns it"),
-        opt(
-            "initiative",
-            Ty::Ref("initiative"),
-            "the initiative that pays it down",
-        ),
+        opt("initiative", Ty::Ref("initiative"), "the initiative that pays it down"),
     ],
 };
 
@@ -561,22 +350,10 @@ pub static METRIC: Record = Record {
         req("id", ID, "a stable id"),
         req("team", Ty::Ref("team"), "the team"),
         req("name", STR, "what is measured"),
-        req(
-            "category",
-            Ty::Keyword(MetricCategory::NAMES),
-            "delivery, quality, reliability or business_impact",
-        ),
-        req(
-            "indicator",
-            Ty::Keyword(Indicator::NAMES),
-            "leading or lagging",
-        ),
+        req("category", Ty::Keyword(MetricCategory::NAMES), "delivery, quality, reliability or business_impact"),
+        req("indicator", Ty::Keyword(Indicator::NAMES), "leading or lagging"),
         opt("unit", STR, "the unit"),
-        opt(
-            "direction",
-            Ty::Keyword(Direction::NAMES),
-            "increase or decrease",
-        ),
+        opt("direction", Ty::Keyword(Direction::NAMES), "increase or decrease"),
         opt("target", Ty::Number, "the target value"),
     ],
 };
@@ -586,42 +363,18 @@ pub static FILE: Record = Record {
     name: "workspace file",
     doc: "A Throughline workspace file. Every section is optional; list sections from several files are concatenated.",
     fields: &[
-        opt(
-            "organisation",
-            Ty::Record(&ORGANISATION),
-            "the organisation (once per workspace)",
-        ),
-        opt(
-            "policy",
-            Ty::Record(&POLICY),
-            "policy settings (once per workspace)",
-        ),
+        opt("organisation", Ty::Record(&ORGANISATION), "the organisation (once per workspace)"),
+        opt("policy", Ty::Record(&POLICY), "policy settings (once per workspace)"),
         opt("teams", Ty::List(&Ty::Record(&TEAM)), "teams"),
         opt("people", Ty::List(&Ty::Record(&PERSON)), "people"),
         opt("kernel", Ty::Record(&KERNEL), "the strategy kernel"),
         opt("themes", Ty::List(&Ty::Record(&THEME)), "themes"),
         opt("pillars", Ty::List(&Ty::Record(&PILLAR)), "pillars"),
-        opt(
-            "objectives",
-            Ty::List(&Ty::Record(&OBJECTIVE)),
-            "quarterly objectives with key results",
-        ),
-        opt(
-            "initiatives",
-            Ty::List(&Ty::Record(&INITIATIVE)),
-            "initiatives with milestones",
-        ),
-        opt(
-            "dependencies",
-            Ty::List(&Ty::Record(&DEPENDENCY)),
-            "dependencies",
-        ),
+        opt("objectives", Ty::List(&Ty::Record(&OBJECTIVE)), "quarterly objectives with key results"),
+        opt("initiatives", Ty::List(&Ty::Record(&INITIATIVE)), "initiatives with milestones"),
+        opt("dependencies", Ty::List(&Ty::Record(&DEPENDENCY)), "dependencies"),
         opt("risks", Ty::List(&Ty::Record(&RISK)), "risks"),
-        opt(
-            "debt",
-            Ty::List(&Ty::Record(&DEBT)),
-            "the technical-debt register",
-        ),
+        opt("debt", Ty::List(&Ty::Record(&DEBT)), "the technical-debt register"),
         opt("metrics", Ty::List(&Ty::Record(&METRIC)), "team KPIs"),
     ],
 };
@@ -645,10 +398,7 @@ fn has_id<T>(entity: Option<T>, id: impl Fn(&T) -> &Id) -> Option<T> {
 
 /// Placeholder for a required reference that failed to decode (already reported).
 fn missing_ref() -> Ref {
-    Ref {
-        id: Id(String::new()),
-        loc: Loc::NONE,
-    }
+    Ref { id: Id(String::new()), loc: Loc::NONE }
 }
 
 /// Decodes one YAML document into a part of the model.
@@ -728,9 +478,7 @@ fn organisation(d: &mut Decoder<'_>, n: &Node) -> Option<Organisation> {
     Some(Organisation {
         name: d.string(&o, "name").unwrap_or_default(),
         description: d.string(&o, "description"),
-        weeks_per_quarter: d
-            .bounded(&o, "weeks_per_quarter", 1.0, 14.0, "a number of weeks")
-            .unwrap_or(13.0),
+        weeks_per_quarter: d.bounded(&o, "weeks_per_quarter", 1.0, 14.0, "a number of weeks").unwrap_or(13.0),
         loc: o.loc,
     })
 }
@@ -743,47 +491,24 @@ fn count_range(d: &mut Decoder<'_>, o: &Obj<'_>, name: &str, default: CountRange
     let min = d.int(&r, "min", 0, 1000).map_or(default.min, |x| x as u32);
     let max = d.int(&r, "max", 0, 1000).map_or(default.max, |x| x as u32);
     if min > max {
-        d.invalid(
-            n.loc,
-            format!("`{name}` has min {min} above max {max}"),
-            "make min at most max",
-        );
+        d.invalid(n.loc, format!("`{name}` has min {min} above max {max}"), "make min at most max");
     }
     CountRange { min, max }
 }
 
 fn policy(d: &mut Decoder<'_>, n: &Node) -> Option<Policy> {
     let o = d.obj(n, &POLICY)?;
-    let mut p = Policy {
-        loc: o.loc,
-        ..Policy::default()
-    };
+    let mut p = Policy { loc: o.loc, ..Policy::default() };
     if let Some(w) = o.get("weights").and_then(|n| d.obj(n, &WEIGHTS)) {
         let ws = &mut p.weights;
-        ws.business_impact = d
-            .percent(&w, "business_impact")
-            .unwrap_or(ws.business_impact);
-        ws.technical_feasibility = d
-            .percent(&w, "technical_feasibility")
-            .unwrap_or(ws.technical_feasibility);
-        ws.resource_requirements = d
-            .percent(&w, "resource_requirements")
-            .unwrap_or(ws.resource_requirements);
+        ws.business_impact = d.percent(&w, "business_impact").unwrap_or(ws.business_impact);
+        ws.technical_feasibility = d.percent(&w, "technical_feasibility").unwrap_or(ws.technical_feasibility);
+        ws.resource_requirements = d.percent(&w, "resource_requirements").unwrap_or(ws.resource_requirements);
         ws.strategic_fit = d.percent(&w, "strategic_fit").unwrap_or(ws.strategic_fit);
     }
     p.themes = count_range(d, &o, "themes", p.themes);
-    p.objectives_per_team_quarter = count_range(
-        d,
-        &o,
-        "objectives_per_team_quarter",
-        p.objectives_per_team_quarter,
-    );
-    p.key_results_per_objective = count_range(
-        d,
-        &o,
-        "key_results_per_objective",
-        p.key_results_per_objective,
-    );
+    p.objectives_per_team_quarter = count_range(d, &o, "objectives_per_team_quarter", p.objectives_per_team_quarter);
+    p.key_results_per_objective = count_range(d, &o, "key_results_per_objective", p.key_results_per_objective);
     p.core_metrics_per_team = count_range(d, &o, "core_metrics_per_team", p.core_metrics_per_team);
     if let Some(m) = o.get("capacity_mix").and_then(|n| d.obj(n, &CAPACITY_MIX)) {
         let mix = &mut p.capacity_mix;
@@ -793,12 +518,8 @@ fn policy(d: &mut Decoder<'_>, n: &Node) -> Option<Policy> {
         mix.tolerance_pct = d.percent(&m, "tolerance_pct").unwrap_or(mix.tolerance_pct);
     }
     if let Some(u) = o.get("utilization").and_then(|n| d.obj(n, &UTILIZATION)) {
-        p.utilization_warn_pct = d
-            .non_negative(&u, "warn_pct")
-            .unwrap_or(p.utilization_warn_pct);
-        p.utilization_error_pct = d
-            .non_negative(&u, "error_pct")
-            .unwrap_or(p.utilization_error_pct);
+        p.utilization_warn_pct = d.non_negative(&u, "warn_pct").unwrap_or(p.utilization_warn_pct);
+        p.utilization_error_pct = d.non_negative(&u, "error_pct").unwrap_or(p.utilization_error_pct);
     }
     if let Some(n) = o.get("tech_debt_pct")
         && let Some(r) = d.obj(n, &PCT_RANGE)
@@ -808,16 +529,10 @@ fn policy(d: &mut Decoder<'_>, n: &Node) -> Option<Policy> {
         p.tech_debt_pct = PctRange { min, max };
     }
     if let Some(b) = o.get("buffers").and_then(|n| d.obj(n, &BUFFERS)) {
-        p.buffer_internal_pct = d
-            .non_negative(&b, "internal_pct")
-            .unwrap_or(p.buffer_internal_pct);
-        p.buffer_external_pct = d
-            .non_negative(&b, "external_pct")
-            .unwrap_or(p.buffer_external_pct);
+        p.buffer_internal_pct = d.non_negative(&b, "internal_pct").unwrap_or(p.buffer_internal_pct);
+        p.buffer_external_pct = d.non_negative(&b, "external_pct").unwrap_or(p.buffer_external_pct);
     }
-    p.min_skill_holders = d
-        .int(&o, "min_skill_holders", 1, 100)
-        .map_or(p.min_skill_holders, |x| x as u32);
+    p.min_skill_holders = d.int(&o, "min_skill_holders", 1, 100).map_or(p.min_skill_holders, |x| x as u32);
     p.robustness_pp = d.percent(&o, "robustness_pp").unwrap_or(p.robustness_pp);
     for (k, v) in d.entries(&o, "rules", "rule severities") {
         let Some(rule) = d.scalar(k, "a rule id") else {
@@ -855,24 +570,16 @@ fn person(d: &mut Decoder<'_>, n: &Node) -> Option<Person> {
     let o = d.obj(n, &PERSON)?;
     let mut skills = Vec::new();
     for (k, v) in d.entries(&o, "skills", "skills") {
-        let (Some(name), Some(level)) = (
-            d.scalar(k, "a skill name").map(str::to_string),
-            d.int_node(v, 1, 5),
-        ) else {
+        let (Some(name), Some(level)) = (d.scalar(k, "a skill name").map(str::to_string), d.int_node(v, 1, 5)) else {
             continue;
         };
-        skills.push(Skill {
-            name,
-            level: level as u8,
-        });
+        skills.push(Skill { name, level: level as u8 });
     }
     Some(Person {
         id: d.id(&o, "id").unwrap_or_default(),
         name: d.string(&o, "name").unwrap_or_default(),
         team: d.reference(&o, "team").unwrap_or_else(missing_ref),
-        seniority: d
-            .keyword(&o, "seniority", Seniority::NAMES, Seniority::parse)
-            .unwrap_or(Seniority::Mid),
+        seniority: d.keyword(&o, "seniority", Seniority::NAMES, Seniority::parse).unwrap_or(Seniority::Mid),
         fte: d.fraction(&o, "fte").unwrap_or(1.0),
         skills,
         loc: o.loc,
@@ -883,9 +590,7 @@ fn diagnosis(d: &mut Decoder<'_>, n: &Node) -> Option<DiagnosisItem> {
     let o = d.obj(n, &DIAGNOSIS)?;
     Some(DiagnosisItem {
         id: d.id(&o, "id").unwrap_or_default(),
-        kind: d
-            .keyword(&o, "kind", DiagnosisKind::NAMES, DiagnosisKind::parse)
-            .unwrap_or(DiagnosisKind::Other),
+        kind: d.keyword(&o, "kind", DiagnosisKind::NAMES, DiagnosisKind::parse).unwrap_or(DiagnosisKind::Other),
         statement: d.string(&o, "statement").unwrap_or_default(),
         evidence: d.strings(&o, "evidence"),
         loc: o.loc,
@@ -943,11 +648,9 @@ fn key_result(d: &mut Decoder<'_>, n: &Node) -> Option<KeyResult> {
 fn objective(d: &mut Decoder<'_>, n: &Node) -> Option<Objective> {
     let o = d.obj(n, &OBJECTIVE)?;
     let key_results = match o.get("key_results") {
-        Some(list) => d
-            .list(list, "key results")
-            .into_iter()
-            .filter_map(|n| has_id(key_result(d, n), |e| &e.id))
-            .collect(),
+        Some(list) => {
+            d.list(list, "key results").into_iter().filter_map(|n| has_id(key_result(d, n), |e| &e.id)).collect()
+        }
         None => Vec::new(),
     };
     Some(Objective {
@@ -956,9 +659,7 @@ fn objective(d: &mut Decoder<'_>, n: &Node) -> Option<Objective> {
         quarter: d.quarter(&o, "quarter").unwrap_or(PLACEHOLDER_QUARTER),
         team: d.reference(&o, "team").unwrap_or_else(missing_ref),
         contributors: d.references(&o, "contributors"),
-        kind: d
-            .keyword(&o, "kind", ObjectiveKind::NAMES, ObjectiveKind::parse)
-            .unwrap_or(ObjectiveKind::Technical),
+        kind: d.keyword(&o, "kind", ObjectiveKind::NAMES, ObjectiveKind::parse).unwrap_or(ObjectiveKind::Technical),
         theme: d.reference(&o, "theme"),
         owner: d.reference(&o, "owner"),
         key_results,
@@ -983,12 +684,7 @@ fn scores(d: &mut Decoder<'_>, n: &Node) -> Scores {
 fn scalability_check(d: &mut Decoder<'_>, n: &Node) -> Option<ScalabilityCheck> {
     let o = d.obj(n, &SCALABILITY_CHECK)?;
     Some(ScalabilityCheck {
-        rating: d.keyword(
-            &o,
-            "rating",
-            ScalabilityRating::NAMES,
-            ScalabilityRating::parse,
-        )?,
+        rating: d.keyword(&o, "rating", ScalabilityRating::NAMES, ScalabilityRating::parse)?,
         note: d.string(&o, "note"),
         loc: o.loc,
     })
@@ -1024,11 +720,7 @@ fn initiative(d: &mut Decoder<'_>, n: &Node) -> Option<Initiative> {
             })
         });
         if let (Some(team), Some(estimate)) = (team, estimate) {
-            effort.push(TeamEffort {
-                team,
-                estimate,
-                loc: k.loc,
-            });
+            effort.push(TeamEffort { team, estimate, loc: k.loc });
         }
     }
     let mut staffing = Vec::new();
@@ -1056,11 +748,9 @@ fn initiative(d: &mut Decoder<'_>, n: &Node) -> Option<Initiative> {
         scalability.x10 = s.get("10x").and_then(|n| scalability_check(d, n));
     }
     let milestones = match o.get("milestones") {
-        Some(list) => d
-            .list(list, "milestones")
-            .into_iter()
-            .filter_map(|n| has_id(milestone(d, n), |e| &e.id))
-            .collect(),
+        Some(list) => {
+            d.list(list, "milestones").into_iter().filter_map(|n| has_id(milestone(d, n), |e| &e.id)).collect()
+        }
         None => Vec::new(),
     };
     Some(Initiative {
@@ -1072,24 +762,15 @@ fn initiative(d: &mut Decoder<'_>, n: &Node) -> Option<Initiative> {
         objectives: d.references(&o, "objectives"),
         policies: d.references(&o, "policies"),
         pillars: d.references(&o, "pillars"),
-        category: d
-            .keyword(&o, "category", Category::NAMES, Category::parse)
-            .unwrap_or(Category::Committed),
-        investment: d
-            .keyword(&o, "investment", Investment::NAMES, Investment::parse)
-            .unwrap_or(Investment::Feature),
+        category: d.keyword(&o, "category", Category::NAMES, Category::parse).unwrap_or(Category::Committed),
+        investment: d.keyword(&o, "investment", Investment::NAMES, Investment::parse).unwrap_or(Investment::Feature),
         scores: o.get("scores").map(|n| scores(d, n)).unwrap_or_default(),
         effort,
         skills: d.strings(&o, "skills"),
         owner: d.reference(&o, "owner"),
         staffing,
         status: d
-            .keyword(
-                &o,
-                "status",
-                InitiativeStatus::NAMES,
-                InitiativeStatus::parse,
-            )
+            .keyword(&o, "status", InitiativeStatus::NAMES, InitiativeStatus::parse)
             .unwrap_or(InitiativeStatus::Proposed),
         scalability,
         milestones,
@@ -1101,9 +782,7 @@ fn dependency(d: &mut Decoder<'_>, n: &Node) -> Option<Dependency> {
     let o = d.obj(n, &DEPENDENCY)?;
     Some(Dependency {
         id: d.id(&o, "id").unwrap_or_default(),
-        kind: d
-            .keyword(&o, "kind", DependencyKind::NAMES, DependencyKind::parse)
-            .unwrap_or(DependencyKind::Technical),
+        kind: d.keyword(&o, "kind", DependencyKind::NAMES, DependencyKind::parse).unwrap_or(DependencyKind::Technical),
         title: d.string(&o, "title"),
         blocks: d.references(&o, "blocks"),
         on: d.reference(&o, "on"),
@@ -1111,12 +790,7 @@ fn dependency(d: &mut Decoder<'_>, n: &Node) -> Option<Dependency> {
         owner: d.reference(&o, "owner"),
         due: d.date(&o, "due"),
         status: d
-            .keyword(
-                &o,
-                "status",
-                DependencyStatus::NAMES,
-                DependencyStatus::parse,
-            )
+            .keyword(&o, "status", DependencyStatus::NAMES, DependencyStatus::parse)
             .unwrap_or(DependencyStatus::Open),
         buffer_pct: d.percent(&o, "buffer"),
         backup_plan: d.string(&o, "backup_plan"),
@@ -1129,12 +803,8 @@ fn risk(d: &mut Decoder<'_>, n: &Node) -> Option<Risk> {
     Some(Risk {
         id: d.id(&o, "id").unwrap_or_default(),
         title: d.string(&o, "title").unwrap_or_default(),
-        likelihood: d
-            .keyword(&o, "likelihood", Level::NAMES, Level::parse)
-            .unwrap_or(Level::Medium),
-        impact: d
-            .keyword(&o, "impact", Level::NAMES, Level::parse)
-            .unwrap_or(Level::Medium),
+        likelihood: d.keyword(&o, "likelihood", Level::NAMES, Level::parse).unwrap_or(Level::Medium),
+        impact: d.keyword(&o, "impact", Level::NAMES, Level::parse).unwrap_or(Level::Medium),
         owner: d.reference(&o, "owner"),
         mitigation: d.string(&o, "mitigation"),
         initiatives: d.references(&o, "initiatives"),
@@ -1151,9 +821,7 @@ fn debt(d: &mut Decoder<'_>, n: &Node) -> Option<DebtItem> {
             .keyword(&o, "category", DebtCategory::NAMES, DebtCategory::parse)
             .unwrap_or(DebtCategory::CodeQuality),
         team: d.reference(&o, "team").unwrap_or_else(missing_ref),
-        impact: d
-            .keyword(&o, "impact", DebtImpact::NAMES, DebtImpact::parse)
-            .unwrap_or(DebtImpact::Medium),
+        impact: d.keyword(&o, "impact", DebtImpact::NAMES, DebtImpact::parse).unwrap_or(DebtImpact::Medium),
         impact_note: d.string(&o, "impact_note"),
         effort: d.non_negative(&o, "effort").unwrap_or(0.0),
         owner: d.reference(&o, "owner"),
@@ -1171,9 +839,7 @@ fn metric(d: &mut Decoder<'_>, n: &Node) -> Option<Metric> {
         category: d
             .keyword(&o, "category", MetricCategory::NAMES, MetricCategory::parse)
             .unwrap_or(MetricCategory::Delivery),
-        indicator: d
-            .keyword(&o, "indicator", Indicator::NAMES, Indicator::parse)
-            .unwrap_or(Indicator::Lagging),
+        indicator: d.keyword(&o, "indicator", Indicator::NAMES, Indicator::parse).unwrap_or(Indicator::Lagging),
         unit: d.string(&o, "unit"),
         direction: d.keyword(&o, "direction", Direction::NAMES, Direction::parse),
         target: d.number(&o, "target"),
@@ -1190,13 +856,9 @@ pub fn merge(parts: Vec<Part>, diags: &mut Vec<Diagnostic>) -> Model {
         if let Some(org) = part.organisation {
             match org_seen {
                 Some(first) => diags.push(
-                    Diagnostic::error(
-                        "duplicate-section",
-                        org.loc,
-                        "the organisation is defined a second time",
-                    )
-                    .with_related(first, "first defined here")
-                    .with_hint("keep one `organisation:` section in the workspace"),
+                    Diagnostic::error("duplicate-section", org.loc, "the organisation is defined a second time")
+                        .with_related(first, "first defined here")
+                        .with_hint("keep one `organisation:` section in the workspace"),
                 ),
                 None => {
                     org_seen = Some(org.loc);
@@ -1207,13 +869,9 @@ pub fn merge(parts: Vec<Part>, diags: &mut Vec<Diagnostic>) -> Model {
         if let Some(policy) = part.policy {
             match policy_seen {
                 Some(first) => diags.push(
-                    Diagnostic::error(
-                        "duplicate-section",
-                        policy.loc,
-                        "the policy settings are defined a second time",
-                    )
-                    .with_related(first, "first defined here")
-                    .with_hint("keep one `policy:` section in the workspace"),
+                    Diagnostic::error("duplicate-section", policy.loc, "the policy settings are defined a second time")
+                        .with_related(first, "first defined here")
+                        .with_hint("keep one `policy:` section in the workspace"),
                 ),
                 None => {
                     policy_seen = Some(policy.loc);

@@ -12,11 +12,7 @@ fn q(s: &str) -> String {
 }
 
 fn num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
+    if x.fract() == 0.0 && x.abs() < 1e15 { format!("{}", x as i64) } else { format!("{x}") }
 }
 
 fn ids<'a>(refs: impl IntoIterator<Item = &'a Ref>) -> String {
@@ -49,11 +45,7 @@ impl Writer {
             w!(self.out, "  description: {}", q(d));
         }
         if o.weeks_per_quarter != 13.0 {
-            w!(
-                self.out,
-                "  weeks_per_quarter: {}",
-                num(o.weeks_per_quarter)
-            );
+            w!(self.out, "  weeks_per_quarter: {}", num(o.weeks_per_quarter));
         }
         self
     }
@@ -66,35 +58,15 @@ impl Writer {
             let wt = p.weights;
             w!(body, "  weights:");
             w!(body, "    business_impact: {}", num(wt.business_impact));
-            w!(
-                body,
-                "    technical_feasibility: {}",
-                num(wt.technical_feasibility)
-            );
-            w!(
-                body,
-                "    resource_requirements: {}",
-                num(wt.resource_requirements)
-            );
+            w!(body, "    technical_feasibility: {}", num(wt.technical_feasibility));
+            w!(body, "    resource_requirements: {}", num(wt.resource_requirements));
             w!(body, "    strategic_fit: {}", num(wt.strategic_fit));
         }
         for (name, r, dr) in [
             ("themes", p.themes, d.themes),
-            (
-                "objectives_per_team_quarter",
-                p.objectives_per_team_quarter,
-                d.objectives_per_team_quarter,
-            ),
-            (
-                "key_results_per_objective",
-                p.key_results_per_objective,
-                d.key_results_per_objective,
-            ),
-            (
-                "core_metrics_per_team",
-                p.core_metrics_per_team,
-                d.core_metrics_per_team,
-            ),
+            ("objectives_per_team_quarter", p.objectives_per_team_quarter, d.objectives_per_team_quarter),
+            ("key_results_per_objective", p.key_results_per_objective, d.key_results_per_objective),
+            ("core_metrics_per_team", p.core_metrics_per_team, d.core_metrics_per_team),
         ] {
             if r != dr {
                 w!(body, "  {name}: {{ min: {}, max: {} }}", r.min, r.max);
@@ -111,9 +83,7 @@ impl Writer {
                 num(m.tolerance_pct)
             );
         }
-        if (p.utilization_warn_pct, p.utilization_error_pct)
-            != (d.utilization_warn_pct, d.utilization_error_pct)
-        {
+        if (p.utilization_warn_pct, p.utilization_error_pct) != (d.utilization_warn_pct, d.utilization_error_pct) {
             w!(
                 body,
                 "  utilization: {{ warn_pct: {}, error_pct: {} }}",
@@ -122,16 +92,9 @@ impl Writer {
             );
         }
         if p.tech_debt_pct != d.tech_debt_pct {
-            w!(
-                body,
-                "  tech_debt_pct: {{ min: {}, max: {} }}",
-                num(p.tech_debt_pct.min),
-                num(p.tech_debt_pct.max)
-            );
+            w!(body, "  tech_debt_pct: {{ min: {}, max: {} }}", num(p.tech_debt_pct.min), num(p.tech_debt_pct.max));
         }
-        if (p.buffer_internal_pct, p.buffer_external_pct)
-            != (d.buffer_internal_pct, d.buffer_external_pct)
-        {
+        if (p.buffer_internal_pct, p.buffer_external_pct) != (d.buffer_internal_pct, d.buffer_external_pct) {
             w!(
                 body,
                 "  buffers: {{ internal_pct: {}, external_pct: {} }}",
@@ -195,11 +158,7 @@ impl Writer {
             w!(self.out, "    seniority: {}", p.seniority);
             w!(self.out, "    fte: {}", num(p.fte));
             if !p.skills.is_empty() {
-                let skills: Vec<String> = p
-                    .skills
-                    .iter()
-                    .map(|s| format!("{}: {}", q(&s.name), s.level))
-                    .collect();
+                let skills: Vec<String> = p.skills.iter().map(|s| format!("{}: {}", q(&s.name), s.level)).collect();
                 w!(self.out, "    skills: {{ {} }}", skills.join(", "));
             }
         }
@@ -393,29 +352,17 @@ impl Writer {
             w!(o, "    owner: {}", p.as_str());
         }
         if !i.staffing.is_empty() {
-            let s: Vec<String> = i
-                .staffing
-                .iter()
-                .map(|a| format!("{}: {}", a.person.as_str(), num(a.share)))
-                .collect();
+            let s: Vec<String> =
+                i.staffing.iter().map(|a| format!("{}: {}", a.person.as_str(), num(a.share))).collect();
             w!(o, "    staffing: {{ {} }}", s.join(", "));
         }
         w!(o, "    status: {}", i.status);
         if !i.scalability.is_empty() {
             w!(o, "    scalability:");
-            for (name, c) in [
-                ("2x", &i.scalability.x2),
-                ("5x", &i.scalability.x5),
-                ("10x", &i.scalability.x10),
-            ] {
+            for (name, c) in [("2x", &i.scalability.x2), ("5x", &i.scalability.x5), ("10x", &i.scalability.x10)] {
                 if let Some(c) = c {
                     match &c.note {
-                        Some(n) => w!(
-                            o,
-                            "      {name}: {{ rating: {}, note: {} }}",
-                            c.rating,
-                            q(n)
-                        ),
+                        Some(n) => w!(o, "      {name}: {{ rating: {}, note: {} }}", c.rating, q(n)),
                         None => w!(o, "      {name}: {{ rating: {} }}", c.rating),
                     };
                 }

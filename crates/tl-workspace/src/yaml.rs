@@ -59,8 +59,7 @@ const MAX_NODES: usize = 5_000_000;
 
 /// Parses every document of a YAML stream.
 pub fn parse(file: FileId, text: &str) -> Result<Vec<Node>, SyntaxError> {
-    let loc_of =
-        |span: &Span| Loc::new(file, span.start.line() as u32, span.start.col() as u32 + 1);
+    let loc_of = |span: &Span| Loc::new(file, span.start.line() as u32, span.start.col() as u32 + 1);
     let mut docs = Vec::new();
     // Each open collection: its node, and for mappings a pending key.
     enum Open {
@@ -82,77 +81,42 @@ pub fn parse(file: FileId, text: &str) -> Result<Vec<Node>, SyntaxError> {
         let complete: Option<(Node, usize)> = match event {
             Event::Scalar(text, style, anchor, _tag) => {
                 let plain = matches!(style, ScalarStyle::Plain);
-                Some((
-                    Node {
-                        value: Value::Scalar {
-                            text: text.into_owned(),
-                            plain,
-                        },
-                        loc,
-                    },
-                    anchor,
-                ))
+                Some((Node { value: Value::Scalar { text: text.into_owned(), plain }, loc }, anchor))
             }
             Event::SequenceStart(anchor, _) => {
-                stack.push(Open::Seq(
-                    Node {
-                        value: Value::Seq(Vec::new()),
-                        loc,
-                    },
-                    anchor,
-                ));
+                stack.push(Open::Seq(Node { value: Value::Seq(Vec::new()), loc }, anchor));
                 None
             }
             Event::MappingStart(anchor, _) => {
-                stack.push(Open::Map(
-                    Node {
-                        value: Value::Map(Vec::new()),
-                        loc,
-                    },
-                    None,
-                    anchor,
-                ));
+                stack.push(Open::Map(Node { value: Value::Map(Vec::new()), loc }, None, anchor));
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Open::Seq(node, anchor)) | Some(Open::Map(node, _, anchor)) => {
-                    Some((node, anchor))
-                }
+                Some(Open::Seq(node, anchor)) | Some(Open::Map(node, _, anchor)) => Some((node, anchor)),
                 None => None,
             },
             Event::Alias(id) => {
                 let Some(target) = anchors.get(&id) else {
-                    return Err(SyntaxError {
-                        loc,
-                        message: "alias to an unknown anchor".into(),
-                    });
+                    return Err(SyntaxError { loc, message: "alias to an unknown anchor".into() });
                 };
                 n_nodes = n_nodes.saturating_add(count_nodes(target));
                 if n_nodes > MAX_NODES {
-                    return Err(SyntaxError {
-                        loc,
-                        message: format!("aliases expand to more than {MAX_NODES} nodes"),
-                    });
+                    return Err(SyntaxError { loc, message: format!("aliases expand to more than {MAX_NODES} nodes") });
                 }
                 let mut copy = target.clone();
                 copy.loc = loc;
                 Some((copy, 0))
             }
-            Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentStart(_)
-            | Event::DocumentEnd
-            | Event::Nothing => None,
+            Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {
+                None
+            }
         };
         let Some((node, anchor)) = complete else {
             continue;
         };
         n_nodes += 1;
         if n_nodes > MAX_NODES {
-            return Err(SyntaxError {
-                loc,
-                message: format!("the file has more than {MAX_NODES} nodes"),
-            });
+            return Err(SyntaxError { loc, message: format!("the file has more than {MAX_NODES} nodes") });
         }
         if anchor != 0 {
             anchors.insert(anchor, node.clone());
@@ -175,10 +139,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Vec<Node>, SyntaxError> {
         }
     }
     if !stack.is_empty() {
-        return Err(SyntaxError {
-            loc: last_loc,
-            message: "unexpected end of file".into(),
-        });
+        return Err(SyntaxError { loc: last_loc, message: "unexpected end of file".into() });
     }
     Ok(docs)
 }
@@ -187,11 +148,6 @@ fn count_nodes(node: &Node) -> usize {
     match &node.value {
         Value::Scalar { .. } => 1,
         Value::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        Value::Map(entries) => {
-            1 + entries
-                .iter()
-                .map(|(k, v)| count_nodes(k) + count_nodes(v))
-                .sum::<usize>()
-        }
+        Value::Map(entries) => 1 + entries.iter().map(|(k, v)| count_nodes(k) + count_nodes(v)).sum::<usize>(),
     }
 }

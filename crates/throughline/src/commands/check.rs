@@ -29,16 +29,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 /// Prints a workspace's diagnostics in the chosen format.
 pub fn print_diagnostics(ws: &Workspace, format: Format) {
     match format {
-        Format::Human => print!(
-            "{}",
-            render::human_all(&ws.sources, &ws.diagnostics, use_color())
-        ),
+        Format::Human => print!("{}", render::human_all(&ws.sources, &ws.diagnostics, use_color())),
         Format::Json => {
-            let diags: Vec<_> = ws
-                .diagnostics
-                .iter()
-                .map(|d| render::json(&ws.sources, d))
-                .collect();
+            let diags: Vec<_> = ws.diagnostics.iter().map(|d| render::json(&ws.sources, d)).collect();
             let doc = serde_json::json!({
                 "summary": {
                     "errors": ws.count(tl_engine::Severity::Error),

@@ -18,28 +18,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if args.list {
         for r in RULES {
             let kind = if r.load_check { "load" } else { "lint" };
-            println!(
-                "{:<28} {:<8} {kind}  {}",
-                r.id,
-                r.severity.as_str(),
-                r.summary
-            );
+            println!("{:<28} {:<8} {kind}  {}", r.id, r.severity.as_str(), r.summary);
         }
         return Ok(Outcome::Clean);
     }
     let rule = args.rule.unwrap_or_default();
     match info(&rule) {
         Some(r) => {
-            println!(
-                "{} ({}, {})",
-                r.id,
-                r.severity,
-                if r.load_check {
-                    "load check"
-                } else {
-                    "lint rule"
-                }
-            );
+            println!("{} ({}, {})", r.id, r.severity, if r.load_check { "load check" } else { "lint rule" });
             println!();
             println!("{}", r.summary);
             println!();
@@ -57,9 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             let hint = tl_engine::diag::did_you_mean(&rule, RULES.iter().map(|r| r.id))
                 .map(|b| format!(" Did you mean `{b}`?"))
                 .unwrap_or_default();
-            eprintln!(
-                "error: there is no rule `{rule}`.{hint} `throughline explain --list` lists them."
-            );
+            eprintln!("error: there is no rule `{rule}`.{hint} `throughline explain --list` lists them.");
             Ok(Outcome::Unreadable)
         }
     }

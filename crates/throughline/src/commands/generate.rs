@@ -44,17 +44,8 @@ const TEAMS_PER_FILE: usize = 50;
 const INITIATIVES_PER_FILE: usize = 500;
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    if args.out.exists()
-        && args
-            .out
-            .read_dir()
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
-        eprintln!(
-            "error: `{}` exists and is not empty; choose a new folder",
-            args.out.display()
-        );
+    if args.out.exists() && args.out.read_dir().map(|mut d| d.next().is_some()).unwrap_or(true) {
+        eprintln!("error: `{}` exists and is not empty; choose a new folder", args.out.display());
         return Ok(Outcome::Unreadable);
     }
     let model = generate(GenOptions {
@@ -108,8 +99,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 fn write(root: &Path, rel: &str, text: &str) -> anyhow::Result<()> {
     let path = root.join(rel);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     }
     std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
 }

@@ -19,23 +19,11 @@ pub struct Args {
 
 /// The starter files, relative to the workspace folder.
 const FILES: &[(&str, &str)] = &[
-    (
-        "organisation.yaml",
-        include_str!("../../templates/organisation.yaml"),
-    ),
+    ("organisation.yaml", include_str!("../../templates/organisation.yaml")),
     ("teams.yaml", include_str!("../../templates/teams.yaml")),
-    (
-        "strategy.yaml",
-        include_str!("../../templates/strategy.yaml"),
-    ),
-    (
-        "okrs/2027-Q1.yaml",
-        include_str!("../../templates/okrs.yaml"),
-    ),
-    (
-        "initiatives.yaml",
-        include_str!("../../templates/initiatives.yaml"),
-    ),
+    ("strategy.yaml", include_str!("../../templates/strategy.yaml")),
+    ("okrs/2027-Q1.yaml", include_str!("../../templates/okrs.yaml")),
+    ("initiatives.yaml", include_str!("../../templates/initiatives.yaml")),
 ];
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -55,15 +43,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     for (rel, text) in FILES {
         let path = args.dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     println!("Created a starting workspace in {}.", args.dir.display());
-    println!(
-        "Next: edit the files, then run `throughline check {}`.",
-        args.dir.display()
-    );
+    println!("Next: edit the files, then run `throughline check {}`.", args.dir.display());
     Ok(Outcome::Clean)
 }

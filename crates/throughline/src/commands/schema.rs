@@ -8,9 +8,6 @@ use crate::Outcome;
 pub struct Args {}
 
 pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&tl_workspace::schema::schema())?
-    );
+    println!("{}", serde_json::to_string_pretty(&tl_workspace::schema::schema())?);
     Ok(Outcome::Clean)
 }

@@ -45,35 +45,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let ws = load(&args.dir, LoadOptions::default());
     if ws.has_errors() {
         // Scoring a model with broken references would mislead; show why.
-        let errors: Vec<_> = ws
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .cloned()
-            .collect();
-        eprint!(
-            "{}",
-            tl_workspace::render::human_all(&ws.sources, &errors, use_color())
-        );
-        eprintln!(
-            "cannot score: fix the errors above first (`throughline check` shows everything)"
-        );
+        let errors: Vec<_> = ws.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
+        eprint!("{}", tl_workspace::render::human_all(&ws.sources, &errors, use_color()));
+        eprintln!("cannot score: fix the errors above first (`throughline check` shows everything)");
         return Ok(crate::commands::check::outcome(&ws));
     }
     let model = &ws.model;
-    let ranking = rank(
-        model,
-        RankOptions {
-            perturbation_pp: model.policy.robustness_pp,
-            step_pp: 1.0,
-        },
-    );
+    let ranking = rank(model, RankOptions { perturbation_pp: model.policy.robustness_pp, step_pp: 1.0 });
     let shown = args.top.unwrap_or(usize::MAX);
     match args.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(model, &ranking, shown))?
-        ),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(model, &ranking, shown))?),
         Format::Human | Format::Github => print!("{}", human(model, &ranking, shown, use_color())),
     }
     Ok(Outcome::Clean)
@@ -87,11 +68,8 @@ fn to_json(model: &tl_engine::Model, ranking: &Ranking, shown: usize) -> serde_j
         .take(shown)
         .map(|r| {
             let init = &model.initiatives[r.initiative];
-            let contributions: serde_json::Map<String, serde_json::Value> = CRITERIA
-                .iter()
-                .zip(r.contributions)
-                .map(|(c, v)| (c.to_string(), round3(v).into()))
-                .collect();
+            let contributions: serde_json::Map<String, serde_json::Value> =
+                CRITERIA.iter().zip(r.contributions).map(|(c, v)| (c.to_string(), round3(v).into())).collect();
             serde_json::json!({
                 "rank": r.rank,
                 "id": init.id.as_str(),
@@ -104,11 +82,7 @@ fn to_json(model: &tl_engine::Model, ranking: &Ranking, shown: usize) -> serde_j
             })
         })
         .collect();
-    let unscored: Vec<&str> = ranking
-        .unscored
-        .iter()
-        .map(|&i| model.initiatives[i].id.as_str())
-        .collect();
+    let unscored: Vec<&str> = ranking.unscored.iter().map(|&i| model.initiatives[i].id.as_str()).collect();
     let w = ranking.weights;
     serde_json::json!({
         "weights": {
@@ -193,11 +167,7 @@ fn human(model: &tl_engine::Model, ranking: &Ranking, shown: usize, color: bool)
         let _ = writeln!(out, "... {} more (drop --top to see all)", n - shown);
     }
     if !ranking.unscored.is_empty() {
-        let ids: Vec<&str> = ranking
-            .unscored
-            .iter()
-            .map(|&i| model.initiatives[i].id.as_str())
-            .collect();
+        let ids: Vec<&str> = ranking.unscored.iter().map(|&i| model.initiatives[i].id.as_str()).collect();
         let _ = writeln!(out, "\nnot ranked (incomplete scores): {}", ids.join(", "));
     }
     out

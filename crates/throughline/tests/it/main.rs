@@ -4,10 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
 fn fixtures() -> PathBuf {
@@ -58,14 +55,8 @@ fn check_exit_codes_are_0_1_and_2() {
 #[test]
 fn piped_output_has_no_colour() {
     let out = run(&["check", fixtures().join("broken").to_str().unwrap()]);
-    assert!(
-        !stdout(&out).contains('\x1b'),
-        "escape codes in piped output"
-    );
-    assert!(
-        stdout(&out).contains("error["),
-        "human output names the severity and rule"
-    );
+    assert!(!stdout(&out).contains('\x1b'), "escape codes in piped output");
+    assert!(stdout(&out).contains("error["), "human output names the severity and rule");
 }
 
 #[test]
@@ -75,19 +66,13 @@ fn json_and_github_formats() {
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
     let diags = doc["diagnostics"].as_array().unwrap();
     assert!(!diags.is_empty());
-    assert!(
-        diags.iter().all(|d| d["rule"].is_string()
-            && d["severity"].is_string()
-            && d["message"].is_string())
-    );
+    assert!(diags.iter().all(|d| d["rule"].is_string() && d["severity"].is_string() && d["message"].is_string()));
     assert!(doc["summary"]["errors"].as_u64().unwrap() > 0);
 
     let out = run(&["check", broken.to_str().unwrap(), "--format", "github"]);
     let text = stdout(&out);
     assert!(
-        text.lines().all(|l| l.starts_with("::error ")
-            || l.starts_with("::warning ")
-            || l.starts_with("::notice ")),
+        text.lines().all(|l| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice ")),
         "{text}"
     );
     assert!(text.contains(",line="));
@@ -107,22 +92,11 @@ fn score_ranks_with_robustness() {
             assert!(score <= last + 1e-9, "ranking is sorted by score");
         }
         last = score;
-        let (best, rank, worst) = (
-            r["best_rank"].as_u64().unwrap(),
-            r["rank"].as_u64().unwrap(),
-            r["worst_rank"].as_u64().unwrap(),
-        );
+        let (best, rank, worst) =
+            (r["best_rank"].as_u64().unwrap(), r["rank"].as_u64().unwrap(), r["worst_rank"].as_u64().unwrap());
         assert!(best <= rank && rank <= worst);
-        let sum: f64 = r["contributions"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_f64().unwrap())
-            .sum();
-        assert!(
-            (sum - score).abs() < 0.01,
-            "contributions add up to the score"
-        );
+        let sum: f64 = r["contributions"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
+        assert!((sum - score).abs() < 0.01, "contributions add up to the score");
     }
     let human = run(&["score", "examples/acme", "--top", "5"]);
     assert!(stdout(&human).contains("robustness"));
@@ -155,11 +129,7 @@ fn init_creates_a_clean_workspace_and_refuses_to_overwrite() {
     assert_eq!(code(&out), 0);
     let check = run(&["check", dir.to_str().unwrap()]);
     assert_eq!(code(&check), 0);
-    assert_eq!(
-        stdout(&check).trim(),
-        "no problems found",
-        "the starter workspace is clean"
-    );
+    assert_eq!(stdout(&check).trim(), "no problems found", "the starter workspace is clean");
     let again = run(&["init", dir.to_str().unwrap()]);
     assert_eq!(code(&again), 2, "init does not overwrite without --force");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -168,15 +138,7 @@ fn init_creates_a_clean_workspace_and_refuses_to_overwrite() {
 #[test]
 fn gen_writes_a_valid_workspace() {
     let dir = temp_dir("gen");
-    let out = run(&[
-        "gen",
-        "--teams",
-        "10",
-        "--initiatives",
-        "100",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
+    let out = run(&["gen", "--teams", "10", "--initiatives", "100", "--out", dir.to_str().unwrap()]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
     let check = run(&["check", dir.to_str().unwrap()]);
     assert_eq!(code(&check), 0, "{}", stdout(&check));
@@ -186,23 +148,11 @@ fn gen_writes_a_valid_workspace() {
 #[test]
 fn help_text_is_current() {
     let mut text = String::new();
-    for cmd in [
-        &[][..],
-        &["init"],
-        &["check"],
-        &["score"],
-        &["explain"],
-        &["gen"],
-        &["schema"],
-    ] {
+    for cmd in [&[][..], &["init"], &["check"], &["score"], &["explain"], &["gen"], &["schema"]] {
         let mut args: Vec<&str> = cmd.to_vec();
         args.push("--help");
         let out = run(&args);
-        text.push_str(&format!(
-            "$ throughline {}\n{}\n",
-            args.join(" "),
-            stdout(&out)
-        ));
+        text.push_str(&format!("$ throughline {}\n{}\n", args.join(" "), stdout(&out)));
     }
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/help.txt");
     if std::env::var_os("UPDATE_EXPECT").is_some() {

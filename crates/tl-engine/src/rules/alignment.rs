@@ -74,11 +74,7 @@ fn traceability(init: &Initiative, out: &mut Out<'_>) {
         out.emit(
             "initiative-traceability",
             init.loc,
-            format!(
-                "initiative `{}` does not trace to {}",
-                init.id,
-                join_and(&missing)
-            ),
+            format!("initiative `{}` does not trace to {}", init.id, join_and(&missing)),
             "set `theme`, `objectives` and `policies` so the work traces back to the strategy",
         );
     }
@@ -145,8 +141,7 @@ fn scalability(init: &Initiative, out: &mut Out<'_>) {
             match check {
                 None => missing.push(format!("no {name} rating")),
                 Some(c)
-                    if c.rating != ScalabilityRating::Ok
-                        && c.note.as_deref().is_none_or(|n| n.trim().is_empty()) =>
+                    if c.rating != ScalabilityRating::Ok && c.note.as_deref().is_none_or(|n| n.trim().is_empty()) =>
                 {
                     missing.push(format!("no note on the {name} {}", c.rating));
                 }
@@ -158,7 +153,11 @@ fn scalability(init: &Initiative, out: &mut Out<'_>) {
             out.emit(
                 "scalability-review",
                 init.loc,
-                format!("platform initiative `{}` has an incomplete scalability review: {}", init.id, join_and(&missing)),
+                format!(
+                    "platform initiative `{}` has an incomplete scalability review: {}",
+                    init.id,
+                    join_and(&missing)
+                ),
                 "add `scalability:` with `2x`, `5x` and `10x`, each `{ rating: ok|risk|blocker, note: ... }`",
             );
         }
@@ -178,19 +177,11 @@ fn scalability(init: &Initiative, out: &mut Out<'_>) {
 }
 
 fn senior_coverage(ctx: &Ctx<'_>, init: &Initiative, out: &mut Out<'_>) {
-    if init.investment != Investment::Platform
-        || init.scores.business_impact.unwrap_or(0) < 4
-        || !init.is_active()
-    {
+    if init.investment != Investment::Platform || init.scores.business_impact.unwrap_or(0) < 4 || !init.is_active() {
         return;
     }
     let people = &ctx.model.people;
-    let is_senior = |id: &str| {
-        ctx.index
-            .people
-            .get(id)
-            .is_some_and(|&p| people[p].seniority.is_senior_or_above())
-    };
+    let is_senior = |id: &str| ctx.index.people.get(id).is_some_and(|&p| people[p].seniority.is_senior_or_above());
     let covered = init.owner.as_ref().is_some_and(|o| is_senior(o.as_str()))
         || init.staffing.iter().any(|a| is_senior(a.person.as_str()));
     if !covered {

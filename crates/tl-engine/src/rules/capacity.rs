@@ -119,10 +119,7 @@ fn single_points_of_failure(ctx: &Ctx<'_>, out: &mut Out<'_>) {
         };
         for s in &p.skills {
             if s.level >= HOLDS_SKILL_LEVEL {
-                holders
-                    .entry((t, s.name.as_str()))
-                    .or_default()
-                    .push(p.id.as_str());
+                holders.entry((t, s.name.as_str())).or_default().push(p.id.as_str());
             }
         }
     }
@@ -131,18 +128,11 @@ fn single_points_of_failure(ctx: &Ctx<'_>, out: &mut Out<'_>) {
         if init.category != Category::Committed || !init.is_active() {
             continue;
         }
-        let teams: Vec<usize> = init
-            .effort
-            .iter()
-            .filter_map(|e| ctx.index.teams.get(e.team.as_str()).copied())
-            .collect();
+        let teams: Vec<usize> =
+            init.effort.iter().filter_map(|e| ctx.index.teams.get(e.team.as_str()).copied()).collect();
         for skill in &init.skills {
-            let mut who: Vec<&str> = teams
-                .iter()
-                .filter_map(|&t| holders.get(&(t, skill.as_str())))
-                .flatten()
-                .copied()
-                .collect();
+            let mut who: Vec<&str> =
+                teams.iter().filter_map(|&t| holders.get(&(t, skill.as_str()))).flatten().copied().collect();
             who.sort_unstable();
             who.dedup();
             if who.len() < min {
@@ -224,10 +214,7 @@ fn core_metrics(ctx: &Ctx<'_>, out: &mut Out<'_>) {
         let team = &model.teams[t];
         let mut problems = Vec::new();
         if !range.contains(n) {
-            problems.push(format!(
-                "has {}",
-                super::plural(n, "core metric", "core metrics")
-            ));
+            problems.push(format!("has {}", super::plural(n, "core metric", "core metrics")));
         }
         if n > 0 && !leading {
             problems.push("has no leading indicator".to_string());

@@ -27,20 +27,14 @@ fn milestones(ctx: &Ctx<'_>, out: &mut Out<'_>) {
             out.emit(
                 "milestone-complete",
                 m.loc,
-                format!(
-                    "milestone `{}` of `{}` has no {}",
-                    m.id,
-                    init.id,
-                    join_and(&missing)
-                ),
+                format!("milestone `{}` of `{}` has no {}", m.id, init.id, join_and(&missing)),
                 "give every milestone `owner`, `due` and a measurable `outcome`",
             );
         }
         if let Some(outcome) = m.outcome.as_deref().filter(|o| !o.trim().is_empty()) {
             let has_digit = outcome.chars().any(|c| c.is_ascii_digit());
-            let has_quantifier = outcome
-                .split(|c: char| !c.is_alphanumeric())
-                .any(|w| QUANTIFIERS.contains(&w.to_lowercase().as_str()));
+            let has_quantifier =
+                outcome.split(|c: char| !c.is_alphanumeric()).any(|w| QUANTIFIERS.contains(&w.to_lowercase().as_str()));
             if !has_digit && !has_quantifier {
                 out.emit(
                     "milestone-measurable",
@@ -65,25 +59,14 @@ fn dependencies(ctx: &Ctx<'_>, out: &mut Out<'_>) {
                 "add `owner: <person id>`: the person who chases it",
             );
         }
-        let required = if d.kind.is_external() {
-            policy.buffer_external_pct
-        } else {
-            policy.buffer_internal_pct
-        };
-        let kind_word = if d.kind.is_external() {
-            "external"
-        } else {
-            "internal"
-        };
+        let required = if d.kind.is_external() { policy.buffer_external_pct } else { policy.buffer_internal_pct };
+        let kind_word = if d.kind.is_external() { "external" } else { "internal" };
         match d.buffer_pct {
             None => {
                 out.emit(
                     "dependency-buffer",
                     d.loc,
-                    format!(
-                        "{kind_word} dependency `{}` states no schedule buffer",
-                        d.id
-                    ),
+                    format!("{kind_word} dependency `{}` states no schedule buffer", d.id),
                     format!("add `buffer: {}` (percent) or more", fmt_num(required)),
                 );
             }
@@ -106,11 +89,7 @@ fn dependencies(ctx: &Ctx<'_>, out: &mut Out<'_>) {
             out.emit(
                 "dependency-backup-plan",
                 d.loc,
-                format!(
-                    "dependency `{}` blocks {} milestones and has no backup plan",
-                    d.id,
-                    d.blocks.len()
-                ),
+                format!("dependency `{}` blocks {} milestones and has no backup plan", d.id, d.blocks.len()),
                 "add `backup_plan:` saying what happens if it does not arrive",
             );
         }
@@ -123,8 +102,13 @@ fn dependencies(ctx: &Ctx<'_>, out: &mut Out<'_>) {
                 if let Some(m_due) = m.due
                     && due > m_due
                 {
-                    let message = format!("dependency `{}` is due {due}, after milestone `{}` which needs it by {m_due}", d.id, m.id);
-                    if let Some(diag) = out.emit("dependency-due", b.loc, message, "bring the dependency forward or move the milestone") {
+                    let message = format!(
+                        "dependency `{}` is due {due}, after milestone `{}` which needs it by {m_due}",
+                        d.id, m.id
+                    );
+                    if let Some(diag) =
+                        out.emit("dependency-due", b.loc, message, "bring the dependency forward or move the milestone")
+                    {
                         diag.related.push((m.loc, format!("`{}` is due {m_due}", m.id)));
                     }
                 }

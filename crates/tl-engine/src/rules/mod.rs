@@ -199,23 +199,15 @@ impl Out<'_> {
     ) -> Option<&mut Diagnostic> {
         let default = info(rule).map_or(Severity::Warning, |r| r.severity);
         let severity = self.model.policy.level_of(rule, default)?;
-        self.diags
-            .push(Diagnostic::new(rule, severity, loc, message).with_hint(hint));
+        self.diags.push(Diagnostic::new(rule, severity, loc, message).with_hint(hint));
         self.diags.last_mut()
     }
 }
 
 /// Runs every lint rule over a model whose references have been validated.
 pub fn lint(model: &Model, index: &Index<'_>) -> Vec<Diagnostic> {
-    let ctx = Ctx {
-        model,
-        index,
-        load: team_quarters(model, index),
-    };
-    let mut out = Out {
-        model,
-        diags: Vec::new(),
-    };
+    let ctx = Ctx { model, index, load: team_quarters(model, index) };
+    let mut out = Out { model, diags: Vec::new() };
     check_policy(&ctx, &mut out);
     okrs::check(&ctx, &mut out);
     alignment::check(&ctx, &mut out);
@@ -235,12 +227,7 @@ fn check_policy(ctx: &Ctx<'_>, out: &mut Out<'_>) {
                 }
                 None => "`throughline explain --list` lists the rules".to_string(),
             };
-            out.emit(
-                "unknown-rule",
-                *loc,
-                format!("`{rule}` is not a rule"),
-                hint,
-            );
+            out.emit("unknown-rule", *loc, format!("`{rule}` is not a rule"), hint);
         }
     }
     let sum = policy.weights.sum();
@@ -257,18 +244,10 @@ fn check_policy(ctx: &Ctx<'_>, out: &mut Out<'_>) {
 /// Formats a number without a trailing `.0`, with at most one decimal.
 pub fn fmt_num(x: f64) -> String {
     let rounded = (x * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 {
-        format!("{}", rounded as i64)
-    } else {
-        format!("{rounded:.1}")
-    }
+    if rounded.fract() == 0.0 { format!("{}", rounded as i64) } else { format!("{rounded:.1}") }
 }
 
 /// "1 objective", "3 objectives".
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
+    if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") }
 }

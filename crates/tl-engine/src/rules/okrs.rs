@@ -13,15 +13,8 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Out<'_>) {
             out.emit(
                 "key-result-count",
                 o.loc,
-                format!(
-                    "objective `{}` has {}",
-                    o.id,
-                    plural(o.key_results.len(), "key result", "key results")
-                ),
-                format!(
-                    "give each objective {}-{} measurable key results",
-                    range.min, range.max
-                ),
+                format!("objective `{}` has {}", o.id, plural(o.key_results.len(), "key result", "key results")),
+                format!("give each objective {}-{} measurable key results", range.min, range.max),
             );
         }
         if o.theme.is_none() {
@@ -48,14 +41,8 @@ fn themes(ctx: &Ctx<'_>, out: &mut Out<'_>) {
         out.emit(
             "theme-count",
             loc,
-            format!(
-                "the strategy has {}",
-                plural(model.themes.len(), "theme", "themes")
-            ),
-            format!(
-                "a strategy has {}-{} themes: merge or drop some, or name what is missing",
-                range.min, range.max
-            ),
+            format!("the strategy has {}", plural(model.themes.len(), "theme", "themes")),
+            format!("a strategy has {}-{} themes: merge or drop some, or name what is missing", range.min, range.max),
         );
     }
     for t in &model.themes {
@@ -120,12 +107,7 @@ fn measurable(o: &Objective, kr: &KeyResult, out: &mut Out<'_>) {
         out.emit(
             "kr-measurable",
             kr.loc,
-            format!(
-                "key result `{}` of objective `{}` has no {}",
-                kr.id,
-                o.id,
-                join_and(&missing)
-            ),
+            format!("key result `{}` of objective `{}` has no {}", kr.id, o.id, join_and(&missing)),
             "state where the metric is today (baseline), where it must be (target) and its unit",
         );
         return;
@@ -165,12 +147,7 @@ fn time_bound(o: &Objective, kr: &KeyResult, out: &mut Out<'_>) {
                 "kr-time-bound",
                 kr.loc,
                 format!("key result `{}` has no due date", kr.id),
-                format!(
-                    "add `due: YYYY-MM-DD` within {} ({} to {})",
-                    o.quarter,
-                    o.quarter.start(),
-                    o.quarter.end()
-                ),
+                format!("add `due: YYYY-MM-DD` within {} ({} to {})", o.quarter, o.quarter.start(), o.quarter.end()),
             );
         }
         Some(due) if !o.quarter.contains(due) => {
@@ -178,7 +155,11 @@ fn time_bound(o: &Objective, kr: &KeyResult, out: &mut Out<'_>) {
                 "kr-time-bound",
                 kr.loc,
                 format!("key result `{}` is due {due}, outside its objective's quarter {}", kr.id, o.quarter),
-                format!("move the due date within {} to {}, or move the key result to another objective", o.quarter.start(), o.quarter.end()),
+                format!(
+                    "move the due date within {} to {}, or move the key result to another objective",
+                    o.quarter.start(),
+                    o.quarter.end()
+                ),
             );
         }
         Some(_) => {}
@@ -248,17 +229,11 @@ const COMPLETION_UNITS: &[&str] = &[
 ];
 
 fn activity(kr: &KeyResult, out: &mut Out<'_>) {
-    let first_word = kr
-        .title
-        .split(|c: char| !c.is_alphanumeric())
-        .find(|w| !w.is_empty())
-        .unwrap_or("")
-        .to_lowercase();
+    let first_word =
+        kr.title.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("").to_lowercase();
     let unit = kr.unit.as_deref().unwrap_or("").trim().to_lowercase();
     let reason = if ACTIVITY_VERBS.contains(&first_word.as_str()) {
-        Some(format!(
-            "its title starts with the activity verb \"{first_word}\""
-        ))
+        Some(format!("its title starts with the activity verb \"{first_word}\""))
     } else if COMPLETION_UNITS.contains(&unit.as_str()) {
         Some(format!("its unit \"{unit}\" counts completed work"))
     } else if kr.baseline == Some(0.0) && kr.target == Some(1.0) {

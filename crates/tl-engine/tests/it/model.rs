@@ -10,14 +10,8 @@ fn ids_and_quarters_parse_strictly() {
         assert!(Id::parse(bad).is_err(), "{bad:?} should be rejected");
     }
     let q = Quarter::parse("2027-Q1").unwrap();
-    assert_eq!(
-        (q.start().to_string(), q.end().to_string()),
-        ("2027-01-01".into(), "2027-03-31".into())
-    );
-    assert_eq!(
-        Quarter::parse("2028-Q4").unwrap().end().to_string(),
-        "2028-12-31"
-    );
+    assert_eq!((q.start().to_string(), q.end().to_string()), ("2027-01-01".into(), "2027-03-31".into()));
+    assert_eq!(Quarter::parse("2028-Q4").unwrap().end().to_string(), "2028-12-31");
     for bad in ["2027-Q0", "2027-Q5", "2027Q1", "Q1-2027", "27-Q1"] {
         assert!(Quarter::parse(bad).is_err(), "{bad:?} should be rejected");
     }
@@ -39,8 +33,5 @@ fn capacity_follows_the_documented_formula() {
     let index = Index::new(&m);
     let cap = tl_engine::capacity::team_capacities(&m, &index)[0];
     // (3.5 FTE - 0.5 on call) * 0.8 * 13 weeks - 3 weeks off * 0.8
-    assert!(
-        (cap - ((3.5 - 0.5) * 0.8 * 13.0 - 3.0 * 0.8)).abs() < 1e-9,
-        "{cap}"
-    );
+    assert!((cap - ((3.5 - 0.5) * 0.8 * 13.0 - 3.0 * 0.8)).abs() < 1e-9, "{cap}");
 }

@@ -30,10 +30,7 @@ fn model_with_scores(scores: &[[u8; 4]], weights: [f64; 4]) -> Model {
 /// Competition rank of each item, computed pairwise.
 fn naive_ranks(scores: &[[u8; 4]], w: [f64; 4]) -> Vec<usize> {
     let value = |s: &[u8; 4]| (0..4).map(|k| w[k] * f64::from(s[k])).sum::<f64>() / 100.0;
-    scores
-        .iter()
-        .map(|s| 1 + scores.iter().filter(|o| value(o) > value(s) + 1e-9).count())
-        .collect()
+    scores.iter().map(|s| 1 + scores.iter().filter(|o| value(o) > value(s) + 1e-9).count()).collect()
 }
 
 proptest! {
@@ -82,19 +79,10 @@ proptest! {
 #[test]
 fn dominant_initiative_is_stable_and_ties_share_a_rank() {
     let scores = [[5, 5, 5, 5], [3, 3, 3, 3], [3, 3, 3, 3], [1, 1, 1, 1]];
-    let ranking = rank(
-        &model_with_scores(&scores, [30.0, 25.0, 25.0, 20.0]),
-        RankOptions::default(),
-    );
-    let ranks: Vec<(usize, usize, usize, usize)> = ranking
-        .entries
-        .iter()
-        .map(|r| (r.initiative, r.rank, r.best_rank, r.worst_rank))
-        .collect();
-    assert_eq!(
-        ranks,
-        vec![(0, 1, 1, 1), (1, 2, 2, 2), (2, 2, 2, 2), (3, 4, 4, 4)]
-    );
+    let ranking = rank(&model_with_scores(&scores, [30.0, 25.0, 25.0, 20.0]), RankOptions::default());
+    let ranks: Vec<(usize, usize, usize, usize)> =
+        ranking.entries.iter().map(|r| (r.initiative, r.rank, r.best_rank, r.worst_rank)).collect();
+    assert_eq!(ranks, vec![(0, 1, 1, 1), (1, 2, 2, 2), (2, 2, 2, 2), (3, 4, 4, 4)]);
     assert!((ranking.entries[0].score - 5.0).abs() < 1e-9);
 }
 
@@ -102,14 +90,6 @@ fn dominant_initiative_is_stable_and_ties_share_a_rank() {
 fn close_call_is_fragile() {
     // Equal on total, split differently: which one wins depends on the weights.
     let scores = [[5, 1, 3, 3], [1, 5, 3, 3]];
-    let ranking = rank(
-        &model_with_scores(&scores, [25.0, 25.0, 25.0, 25.0]),
-        RankOptions::default(),
-    );
-    assert!(
-        ranking
-            .entries
-            .iter()
-            .all(|r| r.best_rank == 1 && r.worst_rank == 2)
-    );
+    let ranking = rank(&model_with_scores(&scores, [25.0, 25.0, 25.0, 25.0]), RankOptions::default());
+    assert!(ranking.entries.iter().all(|r| r.best_rank == 1 && r.worst_rank == 2));
 }

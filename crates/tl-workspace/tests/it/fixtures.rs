@@ -36,9 +36,7 @@ fn every_rule_fixture_trips_its_rule_and_matches_expected() {
         let rule = path.file_name().unwrap().to_string_lossy().to_string();
         let (text, rules) = rendered(&path.join("input"));
         if !rules.contains(rule.as_str()) {
-            failures.push(format!(
-                "fixture `{rule}` does not trip `{rule}`; it reports {rules:?}"
-            ));
+            failures.push(format!("fixture `{rule}` does not trip `{rule}`; it reports {rules:?}"));
         }
         expect_file(&path.join("expected.txt"), &text);
         n += 1;
@@ -50,27 +48,16 @@ fn every_rule_fixture_trips_its_rule_and_matches_expected() {
 #[test]
 fn every_rule_has_a_fixture() {
     let dir = fixtures_dir().join("rules");
-    let missing: Vec<&str> = RULES
-        .iter()
-        .map(|r| r.id)
-        .filter(|id| !dir.join(id).join("input").is_dir())
-        .collect();
+    let missing: Vec<&str> = RULES.iter().map(|r| r.id).filter(|id| !dir.join(id).join("input").is_dir()).collect();
     assert!(missing.is_empty(), "rules without a fixture: {missing:?}");
 }
 
 #[test]
 fn broken_workspace_trips_every_lint_rule() {
     let (text, rules) = rendered(&fixtures_dir().join("broken"));
-    let missing: Vec<&str> = RULES
-        .iter()
-        .filter(|r| !r.load_check)
-        .map(|r| r.id)
-        .filter(|id| !rules.contains(id))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "the broken workspace does not trip {missing:?}"
-    );
+    let missing: Vec<&str> =
+        RULES.iter().filter(|r| !r.load_check).map(|r| r.id).filter(|id| !rules.contains(id)).collect();
+    assert!(missing.is_empty(), "the broken workspace does not trip {missing:?}");
     expect_file(&fixtures_dir().join("broken.expected.txt"), &text);
 }
 
@@ -80,20 +67,9 @@ fn example_organisation_has_no_errors_and_few_warnings() {
     let ws = load(&root, LoadOptions::default());
     let errors = ws.count(tl_engine::Severity::Error);
     let warnings = ws.count(tl_engine::Severity::Warning);
-    assert_eq!(
-        errors,
-        0,
-        "{}",
-        render::human_all(&ws.sources, &ws.diagnostics, false)
-    );
-    assert!(
-        warnings <= 4,
-        "acme should show off only a few deliberate warnings, found {warnings}"
-    );
-    assert!(
-        ws.model.teams.len() >= 8 && ws.model.people.len() >= 55,
-        "acme is a mid-size company"
-    );
+    assert_eq!(errors, 0, "{}", render::human_all(&ws.sources, &ws.diagnostics, false));
+    assert!(warnings <= 4, "acme should show off only a few deliberate warnings, found {warnings}");
+    assert!(ws.model.teams.len() >= 8 && ws.model.people.len() >= 55, "acme is a mid-size company");
     assert!(ws.model.initiatives.len() >= 35);
     assert!(ws.model.milestones().count() >= 70);
     assert!(ws.model.dependencies.len() >= 35);

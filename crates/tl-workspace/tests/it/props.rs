@@ -7,10 +7,7 @@ use std::path::PathBuf;
 use tl_workspace::{LoadOptions, load_texts};
 
 fn load_one(text: String) -> tl_workspace::Workspace {
-    load_texts(
-        vec![(PathBuf::from("fuzz.yaml"), text)],
-        LoadOptions::default(),
-    )
+    load_texts(vec![(PathBuf::from("fuzz.yaml"), text)], LoadOptions::default())
 }
 
 fn acme_texts() -> Vec<String> {
@@ -35,10 +32,7 @@ fn assert_locations_in_bounds(text: &str, ws: &tl_workspace::Workspace) {
     let n_lines = text.lines().count().max(1) as u32 + 1;
     for d in &ws.diagnostics {
         if d.loc.is_known() {
-            assert!(
-                d.loc.line <= n_lines,
-                "{d:?} points past the end of the text"
-            );
+            assert!(d.loc.line <= n_lines, "{d:?} points past the end of the text");
         }
     }
 }

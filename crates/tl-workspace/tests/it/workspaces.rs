@@ -69,14 +69,7 @@ pub fn without_locs(mut m: Model) -> Model {
         for a in &mut i.staffing {
             clear(&mut a.person);
         }
-        for c in [
-            &mut i.scalability.x2,
-            &mut i.scalability.x5,
-            &mut i.scalability.x10,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for c in [&mut i.scalability.x2, &mut i.scalability.x5, &mut i.scalability.x10].into_iter().flatten() {
             c.loc = none;
         }
         for ms in &mut i.milestones {
@@ -111,37 +104,18 @@ pub fn without_locs(mut m: Model) -> Model {
 
 pub fn reload(model: &Model) -> tl_workspace::Workspace {
     let text = write::to_yaml(model);
-    load_texts(
-        vec![(PathBuf::from("model.yaml"), text)],
-        LoadOptions::default(),
-    )
+    load_texts(vec![(PathBuf::from("model.yaml"), text)], LoadOptions::default())
 }
 
 #[test]
 fn generated_organisations_pass_check_without_errors() {
     for (teams, initiatives, seed) in [(3, 30, 1), (20, 400, 7), (50, 1000, 42)] {
-        let model = generate(GenOptions {
-            teams,
-            initiatives,
-            milestones_per_initiative: 5,
-            seed,
-            ..GenOptions::default()
-        });
+        let model =
+            generate(GenOptions { teams, initiatives, milestones_per_initiative: 5, seed, ..GenOptions::default() });
         let ws = reload(&model);
-        let errors: Vec<_> = ws
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "generated org ({teams} teams, {initiatives} initiatives) has errors: {errors:?}"
-        );
-        assert_eq!(
-            without_locs(ws.model),
-            model,
-            "the written model re-loads to the same model"
-        );
+        let errors: Vec<_> = ws.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+        assert!(errors.is_empty(), "generated org ({teams} teams, {initiatives} initiatives) has errors: {errors:?}");
+        assert_eq!(without_locs(ws.model), model, "the written model re-loads to the same model");
     }
 }
 
