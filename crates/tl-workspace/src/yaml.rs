@@ -57,6 +57,10 @@ pub struct SyntaxError {
 /// The most nodes one file may expand to through aliases.
 const MAX_NODES: usize = 5_000_000;
 
+/// The deepest nesting accepted. Real workspaces nest about six levels; the
+/// cap keeps recursive walks (and dropping the tree) far from the stack limit.
+const MAX_DEPTH: usize = 128;
+
 /// Parses every document of a YAML stream.
 pub fn parse(file: FileId, text: &str) -> Result<Vec<Node>, SyntaxError> {
     let loc_of = |span: &Span| Loc::new(file, span.start.line() as u32, span.start.col() as u32 + 1);
@@ -78,6 +82,12 @@ pub fn parse(file: FileId, text: &str) -> Result<Vec<Node>, SyntaxError> {
         })?;
         let loc = loc_of(&span);
         last_loc = loc;
+        if stack.len() > MAX_DEPTH {
+            return Err(SyntaxError {
+                loc,
+                message: format!("lists and mappings are nested more than {MAX_DEPTH} levels deep"),
+            });
+        }
         let complete: Option<(Node, usize)> = match event {
             Event::Scalar(text, style, anchor, _tag) => {
                 let plain = matches!(style, ScalarStyle::Plain);

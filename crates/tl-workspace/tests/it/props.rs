@@ -66,3 +66,26 @@ proptest! {
         assert_locations_in_bounds(&mutated, &ws);
     }
 }
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    for text in [
+        "[".repeat(100_000) + &"]".repeat(100_000),
+        "- ".repeat(50_000) + "x",
+        "{a: ".repeat(20_000) + &"}".repeat(20_000),
+    ] {
+        let ws = load_one(text);
+        assert!(ws.unreadable(), "deep nesting is reported as a syntax error");
+    }
+}
+
+#[test]
+fn alias_bombs_are_capped() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let prev = i - 1;
+        text.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
+    }
+    let ws = load_one(text);
+    assert!(ws.unreadable(), "{:?}", ws.diagnostics);
+}
