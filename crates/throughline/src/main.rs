@@ -10,11 +10,16 @@ mod output;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// Throughline: engineering strategy as code. Check a plan against the
-/// framework's rules, rank initiatives, and keep strategy, OKRs, roadmap and
-/// capacity in one model.
+/// Throughline: engineering strategy as code.
+///
+/// Check a plan against the framework's rules, rank initiatives, and keep
+/// strategy, OKRs, roadmap and capacity in one model.
 #[derive(Parser)]
-#[command(name = "throughline", version, about, long_about = None)]
+#[command(
+    name = "throughline",
+    version,
+    after_help = "Exit codes: 0 no errors (warnings allowed), 1 the plan has errors, 2 the input could not be read or the command line is wrong, 3 internal error."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -7,9 +7,10 @@ use tl_engine::generate::{GenOptions, generate};
 use tl_engine::model::Quarter;
 use tl_workspace::write::Writer;
 
-/// Generate a synthetic organisation as a workspace, for benchmarks and
-/// experiments. The result passes `check` without errors. Deterministic for
-/// a given seed.
+/// Generate a synthetic organisation of any size.
+///
+/// For benchmarks and experiments. The result passes `check` without errors
+/// and is deterministic for a given seed.
 #[derive(clap::Args)]
 pub struct Args {
     /// Number of teams.

@@ -4,9 +4,11 @@ use crate::Outcome;
 use anyhow::Context;
 use std::path::PathBuf;
 
-/// Create a commented starting workspace: an organisation, a team, a strategy
-/// kernel, themes, a quarter of objectives and a few initiatives, ready for
-/// `throughline check`.
+/// Create a commented starting workspace.
+///
+/// Writes an organisation, two teams, a strategy kernel, themes, a quarter of
+/// objectives and a few initiatives, ready for `throughline check`. Refuses to
+/// overwrite existing files unless `--force` is given.
 #[derive(clap::Args)]
 pub struct Args {
     /// Where to create the workspace.

@@ -2,8 +2,10 @@
 
 use crate::Outcome;
 
-/// Print the JSON Schema of workspace files, for editors that use
-/// yaml-language-server (`# yaml-language-server: $schema=...`).
+/// Print the JSON Schema of workspace files.
+///
+/// For editors that use yaml-language-server: save it and point a file at it
+/// with a first line `# yaml-language-server: $schema=PATH`.
 #[derive(clap::Args)]
 pub struct Args {}
 
