@@ -87,7 +87,11 @@ pub fn load(root: &Path, options: LoadOptions) -> Workspace {
             ),
         }
     }
-    let mut ws = load_texts(files, options);
+    // A file that could not be read leaves the model incomplete: validate
+    // what was read, but do not lint it.
+    let lint = !diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let _ = options;
+    let mut ws = load_files(files, lint);
     diagnostics.append(&mut ws.diagnostics);
     ws.diagnostics = diagnostics;
     tl_engine::diag::sort(&mut ws.diagnostics);
@@ -126,6 +130,10 @@ fn find_yaml(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
 
 /// Loads a workspace from file texts already in memory (no IO).
 pub fn load_texts(files: Vec<(PathBuf, String)>, _options: LoadOptions) -> Workspace {
+    load_files(files, true)
+}
+
+fn load_files(files: Vec<(PathBuf, String)>, lint: bool) -> Workspace {
     let sources = Sources { files: files.into_iter().map(|(p, t)| SourceFile::new(p, t)).collect() };
     // Parse and decode files in parallel; merge in file order so the result
     // does not depend on the thread count.
@@ -158,7 +166,7 @@ pub fn load_texts(files: Vec<(PathBuf, String)>, _options: LoadOptions) -> Works
     if !diagnostics.iter().any(|d| d.rule == "yaml-syntax") {
         // Decoding errors leave placeholders in the model: validate the
         // references but do not lint a model we know is incomplete.
-        if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        if !lint || diagnostics.iter().any(|d| d.severity == Severity::Error) {
             let index = tl_engine::validate::Index::new(&model);
             diagnostics.extend(tl_engine::validate::validate(&model, &index));
         } else {
