@@ -14,4 +14,4 @@ pub mod source;
 pub mod write;
 pub mod yaml;
 
-pub use load::{LoadOptions, Workspace, load, load_texts};
+pub use load::{Workspace, load, load_texts};

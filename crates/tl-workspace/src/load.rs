@@ -31,13 +31,8 @@ impl Workspace {
     }
 }
 
-/// Options for `load`. None yet: a place for future switches (a quarter
-/// filter, a rule subset) that does not break callers.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LoadOptions {}
-
 /// Loads every `*.yaml`/`*.yml` file under `root` (or `root` itself if it is a file).
-pub fn load(root: &Path, options: LoadOptions) -> Workspace {
+pub fn load(root: &Path) -> Workspace {
     let mut diagnostics = Vec::new();
     let mut paths = Vec::new();
     if root.is_file() {
@@ -90,7 +85,6 @@ pub fn load(root: &Path, options: LoadOptions) -> Workspace {
     // A file that could not be read leaves the model incomplete: validate
     // what was read, but do not lint it.
     let lint = !diagnostics.iter().any(|d| d.severity == Severity::Error);
-    let _ = options;
     let mut ws = load_files(files, lint);
     diagnostics.append(&mut ws.diagnostics);
     ws.diagnostics = diagnostics;
@@ -129,7 +123,7 @@ fn find_yaml(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Loads a workspace from file texts already in memory (no IO).
-pub fn load_texts(files: Vec<(PathBuf, String)>, _options: LoadOptions) -> Workspace {
+pub fn load_texts(files: Vec<(PathBuf, String)>) -> Workspace {
     load_files(files, true)
 }
 

@@ -3,7 +3,7 @@
 use crate::Outcome;
 use crate::output::{Format, use_color};
 use std::path::PathBuf;
-use tl_workspace::{LoadOptions, Workspace, load, render};
+use tl_workspace::{Workspace, load, render};
 
 /// Check a workspace against the format and the framework's rules.
 ///
@@ -21,7 +21,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let ws = load(&args.dir, LoadOptions::default());
+    let ws = load(&args.dir);
     print_diagnostics(&ws, args.format);
     Ok(outcome(&ws))
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use tl_engine::Severity;
 use tl_engine::policy::CRITERIA;
 use tl_engine::scoring::{RankOptions, Ranked, Ranking, rank};
-use tl_workspace::{LoadOptions, load};
+use tl_workspace::load;
 
 /// Rank the initiatives by the weighted scoring matrix.
 ///
@@ -42,7 +42,7 @@ pub fn robustness(r: &Ranked, n: usize) -> &'static str {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let ws = load(&args.dir, LoadOptions::default());
+    let ws = load(&args.dir);
     if ws.has_errors() {
         // Scoring a model with broken references would mislead; show why.
         let errors: Vec<_> = ws.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();

@@ -7,7 +7,7 @@ use crate::{expect_file, repo_root};
 use std::collections::BTreeSet;
 use std::path::Path;
 use tl_engine::rules::RULES;
-use tl_workspace::{LoadOptions, load, render};
+use tl_workspace::{load, render};
 
 fn fixtures_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -15,7 +15,7 @@ fn fixtures_dir() -> std::path::PathBuf {
 
 /// Renders a workspace's diagnostics with paths relative to `root`.
 pub fn rendered(root: &Path) -> (String, BTreeSet<&'static str>) {
-    let ws = load(root, LoadOptions::default());
+    let ws = load(root);
     let mut sources = ws.sources.clone();
     for f in &mut sources.files {
         if let Ok(rel) = f.path.strip_prefix(root) {
@@ -64,7 +64,7 @@ fn broken_workspace_trips_every_lint_rule() {
 #[test]
 fn example_organisation_has_no_errors_and_few_warnings() {
     let root = repo_root().join("examples/acme");
-    let ws = load(&root, LoadOptions::default());
+    let ws = load(&root);
     let errors = ws.count(tl_engine::Severity::Error);
     let warnings = ws.count(tl_engine::Severity::Warning);
     assert_eq!(errors, 0, "{}", render::human_all(&ws.sources, &ws.diagnostics, false));

@@ -4,10 +4,10 @@
 use crate::repo_root;
 use proptest::prelude::*;
 use std::path::PathBuf;
-use tl_workspace::{LoadOptions, load_texts};
+use tl_workspace::load_texts;
 
 fn load_one(text: String) -> tl_workspace::Workspace {
-    load_texts(vec![(PathBuf::from("fuzz.yaml"), text)], LoadOptions::default())
+    load_texts(vec![(PathBuf::from("fuzz.yaml"), text)])
 }
 
 fn acme_texts() -> Vec<String> {

@@ -5,7 +5,7 @@ use crate::repo_root;
 use std::path::PathBuf;
 use tl_engine::generate::{GenOptions, generate};
 use tl_engine::{Loc, Model, Severity};
-use tl_workspace::{LoadOptions, load_texts, write};
+use tl_workspace::{load_texts, write};
 
 #[test]
 fn schema_on_disk_is_current() {
@@ -104,7 +104,7 @@ pub fn without_locs(mut m: Model) -> Model {
 
 pub fn reload(model: &Model) -> tl_workspace::Workspace {
     let text = write::to_yaml(model);
-    load_texts(vec![(PathBuf::from("model.yaml"), text)], LoadOptions::default())
+    load_texts(vec![(PathBuf::from("model.yaml"), text)])
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn generated_organisations_pass_check_without_errors() {
 
 #[test]
 fn example_organisation_round_trips_through_the_writer() {
-    let ws = tl_workspace::load(&repo_root().join("examples/acme"), LoadOptions::default());
+    let ws = tl_workspace::load(&repo_root().join("examples/acme"));
     let original = without_locs(ws.model);
     let again = reload(&original);
     assert!(!again.has_errors(), "{:?}", again.diagnostics);
