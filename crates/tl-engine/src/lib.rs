@@ -7,10 +7,13 @@
 
 pub mod capacity;
 pub mod diag;
+pub mod forecast;
 pub mod generate;
 pub mod model;
 pub mod policy;
+pub mod portfolio;
 pub mod rules;
+pub mod schedule;
 pub mod scoring;
 pub mod validate;
 

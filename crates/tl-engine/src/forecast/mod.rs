@@ -1,0 +1,1 @@
+//! Monte Carlo forecasts (work in progress).

@@ -1,0 +1,1 @@
+//! Portfolio optimization (work in progress).

@@ -1,0 +1,1 @@
+//! Resource-constrained scheduling (work in progress).
