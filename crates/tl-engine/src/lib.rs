@@ -5,6 +5,7 @@
 //! number generator: everything it needs (the model, a seed) is passed in, so
 //! every result can be replayed exactly.
 
+pub mod calendar;
 pub mod capacity;
 pub mod diag;
 pub mod forecast;
@@ -16,6 +17,7 @@ pub mod rules;
 pub mod schedule;
 pub mod scoring;
 pub mod validate;
+pub mod workplan;
 
 pub use diag::{Diagnostic, FileId, Loc, Severity};
 pub use model::Model;
