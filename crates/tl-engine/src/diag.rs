@@ -96,12 +96,11 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics into the order a reader expects: by file, line, column, then rule.
+/// Sorts diagnostics into the order a reader expects: by file, line and
+/// column. The sort is stable, so findings at one place keep the order the
+/// checks made them in (which is deterministic).
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        (a.loc.file, a.loc.line, a.loc.col, a.rule, &a.message)
-            .cmp(&(b.loc.file, b.loc.line, b.loc.col, b.rule, &b.message))
-    });
+    diags.sort_by_key(|d| (d.loc.file, d.loc.line, d.loc.col));
 }
 
 /// The closest candidate to `word`, if one is close enough to be a likely typo.

@@ -323,7 +323,7 @@ pub fn generate(opt: GenOptions) -> Model {
             kind,
             title: Some(format!("{on} before {blocks}")),
             blocks: vec![r(&blocks)],
-            on: (!kind.is_external()).then(|| r(&on)),
+            waits_for: (!kind.is_external()).then(|| r(&on)),
             party: kind.is_external().then(|| "Vendor".to_string()),
             owner: Some(r(&format!("team-{}-p0", i % n_teams))),
             due,

@@ -505,7 +505,7 @@ pub struct Dependency {
     /// The milestones that cannot finish without this dependency.
     pub blocks: Vec<Ref>,
     /// The milestone this dependency waits for, when it is internal.
-    pub on: Option<Ref>,
+    pub waits_for: Option<Ref>,
     /// The outside party, when it is external.
     pub party: Option<String>,
     pub owner: Option<Ref>,

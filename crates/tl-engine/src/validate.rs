@@ -232,8 +232,8 @@ fn check_references(model: &Model, index: &Index<'_>, diags: &mut Vec<Diagnostic
         for r in &d.blocks {
             check(r, Kind::Milestone, "blocks");
         }
-        if let Some(r) = &d.on {
-            check(r, Kind::Milestone, "on");
+        if let Some(r) = &d.waits_for {
+            check(r, Kind::Milestone, "waits_for");
         }
         if let Some(r) = &d.owner {
             check(r, Kind::Person, "owner");
@@ -263,6 +263,10 @@ fn check_references(model: &Model, index: &Index<'_>, diags: &mut Vec<Diagnostic
 
 fn check_ref(index: &Index<'_>, r: &Ref, want: Kind, field: &str, diags: &mut Vec<Diagnostic>) {
     let id = r.as_str();
+    if id.is_empty() {
+        // A required reference that failed to decode; already reported.
+        return;
+    }
     match index.ids.get(id) {
         Some((kind, _)) if *kind == want => {}
         Some((kind, loc)) => diags.push(
@@ -292,7 +296,7 @@ fn check_ref(index: &Index<'_>, r: &Ref, want: Kind, field: &str, diags: &mut Ve
     }
 }
 
-/// Finds cycles in the milestone graph: a dependency with `on: A` and
+/// Finds cycles in the milestone graph: a dependency with `waits_for: A` and
 /// `blocks: [B]` makes the edge A → B.
 fn check_cycles(model: &Model, index: &Index<'_>, diags: &mut Vec<Diagnostic>) {
     let n = model.initiatives.iter().map(|i| i.milestones.len()).sum::<usize>();
@@ -309,7 +313,7 @@ fn check_cycles(model: &Model, index: &Index<'_>, diags: &mut Vec<Diagnostic>) {
     let node_of = |id: &str| index.milestones.get(id).map(|&(i, j)| base[i] + j);
     let mut edges: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n]; // (to, dependency idx)
     for (d_idx, d) in model.dependencies.iter().enumerate() {
-        let Some(from) = d.on.as_ref().and_then(|r| node_of(r.as_str())) else {
+        let Some(from) = d.waits_for.as_ref().and_then(|r| node_of(r.as_str())) else {
             continue;
         };
         for b in &d.blocks {

@@ -187,7 +187,7 @@ pub fn build(model: &Model, index: &Index<'_>, options: BuildOptions) -> WorkPla
         let default_buffer = if d.kind.is_external() { policy.buffer_external_pct } else { policy.buffer_internal_pct };
         let buffer_pct = d.buffer_pct.unwrap_or(default_buffer);
         let blocked: Vec<usize> = d.blocks.iter().filter_map(|b| item_of_milestone.get(b.as_str()).copied()).collect();
-        match d.on.as_ref().and_then(|on| item_of_milestone.get(on.as_str()).copied()) {
+        match d.waits_for.as_ref().and_then(|on| item_of_milestone.get(on.as_str()).copied()) {
             Some(from) => {
                 for &to in &blocked {
                     links.push(Link { from, to, buffer_pct, kind: d.kind, dependency: d.id.clone() });

@@ -246,6 +246,14 @@ impl<'d> Decoder<'d> {
         let quoted = matches!(node.value, Value::Scalar { plain: false, .. });
         match text.trim().replace('_', "").parse::<f64>() {
             Ok(x) if x.is_finite() && !quoted => Some(x),
+            Ok(_) if quoted => {
+                self.invalid(
+                    node.loc,
+                    format!("expected a number, found the quoted text \"{text}\""),
+                    "remove the quotes: numbers are written bare, e.g. `12`",
+                );
+                None
+            }
             _ => {
                 self.invalid(
                     node.loc,

@@ -46,7 +46,12 @@ pub fn human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
             let line = line.replace('\t', " ");
             let col = (d.loc.col.max(1) - 1) as usize;
             let prefix: String = line.chars().take(col).map(|c| if c.is_whitespace() { c } else { ' ' }).collect();
-            let token_len = line.chars().skip(col).take_while(|c| !c.is_whitespace() && *c != ':').count().max(1);
+            let token_len = line
+                .chars()
+                .skip(col)
+                .take_while(|c| !c.is_whitespace() && !matches!(c, ':' | ',' | ']' | '}'))
+                .count()
+                .max(1);
             let _ = writeln!(out, "{pad} {}", st.gutter("|"));
             let _ = writeln!(out, "{} {line}", st.gutter(&format!("{line_no} |")));
             let carets = "^".repeat(token_len);

@@ -303,7 +303,7 @@ pub static DEPENDENCY: Record = Record {
         req("kind", Ty::Keyword(DependencyKind::NAMES), "technical, organizational or external"),
         opt("title", STR, "what is needed"),
         req("blocks", Ty::List(&Ty::Ref("milestone")), "milestones that wait for it"),
-        opt("on", Ty::Ref("milestone"), "the milestone it waits for, if internal"),
+        opt("waits_for", Ty::Ref("milestone"), "the milestone it waits for, if internal"),
         opt("party", STR, "the outside party, if external"),
         opt("owner", Ty::Ref("person"), "who chases it"),
         opt("due", Ty::Date, "when it must arrive"),
@@ -713,11 +713,10 @@ fn initiative(d: &mut Decoder<'_>, n: &Node) -> Option<Initiative> {
     for (k, v) in d.entries(&o, "effort", "team efforts") {
         let team = d.reference_node(k);
         let estimate = d.obj(v, &ESTIMATE).and_then(|e| {
-            Some(Estimate {
-                optimistic: d.non_negative(&e, "optimistic")?,
-                likely: d.non_negative(&e, "likely")?,
-                pessimistic: d.non_negative(&e, "pessimistic")?,
-            })
+            let optimistic = d.non_negative(&e, "optimistic");
+            let likely = d.non_negative(&e, "likely");
+            let pessimistic = d.non_negative(&e, "pessimistic");
+            Some(Estimate { optimistic: optimistic?, likely: likely?, pessimistic: pessimistic? })
         });
         if let (Some(team), Some(estimate)) = (team, estimate) {
             effort.push(TeamEffort { team, estimate, loc: k.loc });
@@ -785,7 +784,7 @@ fn dependency(d: &mut Decoder<'_>, n: &Node) -> Option<Dependency> {
         kind: d.keyword(&o, "kind", DependencyKind::NAMES, DependencyKind::parse).unwrap_or(DependencyKind::Technical),
         title: d.string(&o, "title"),
         blocks: d.references(&o, "blocks"),
-        on: d.reference(&o, "on"),
+        waits_for: d.reference(&o, "waits_for"),
         party: d.string(&o, "party"),
         owner: d.reference(&o, "owner"),
         due: d.date(&o, "due"),

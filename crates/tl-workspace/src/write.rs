@@ -406,8 +406,8 @@ impl Writer {
                 w!(o, "    title: {}", q(t));
             }
             w!(o, "    blocks: {}", ids(&d.blocks));
-            if let Some(on) = &d.on {
-                w!(o, "    on: {}", on.as_str());
+            if let Some(on) = &d.waits_for {
+                w!(o, "    waits_for: {}", on.as_str());
             }
             if let Some(p) = &d.party {
                 w!(o, "    party: {}", q(p));

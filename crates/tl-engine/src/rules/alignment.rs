@@ -135,7 +135,7 @@ fn estimates(init: &Initiative, out: &mut Out<'_>) {
 
 fn scalability(init: &Initiative, out: &mut Out<'_>) {
     let review = &init.scalability;
-    if init.investment == Investment::Platform {
+    if init.investment == Investment::Platform && init.is_active() {
         let mut missing = Vec::new();
         for (name, check) in [("2x", &review.x2), ("5x", &review.x5), ("10x", &review.x10)] {
             match check {

@@ -55,7 +55,10 @@ fn load(ctx: &Ctx<'_>, out: &mut Out<'_>) {
                         fmt_num(tq.capacity_weeks),
                         fmt_num(policy.utilization_warn_pct)
                     ),
-                    "leave slack for interrupts and estimation error: plan at most 85% of capacity",
+                    format!(
+                        "leave slack for interrupts and estimation error: plan at most {}% of capacity",
+                        fmt_num(policy.utilization_warn_pct)
+                    ),
                 );
             }
             _ => {}
@@ -102,7 +105,7 @@ fn load(ctx: &Ctx<'_>, out: &mut Out<'_>) {
                         fmt_num(range.min),
                         fmt_num(range.max)
                     ),
-                    "plan tech-debt initiatives (`investment: tech_debt`) worth 15-25% of the team's capacity; the debt register lists candidates",
+                    format!("plan tech-debt initiatives (`investment: tech_debt`) worth {}-{}% of the team's capacity; the debt register lists candidates", fmt_num(range.min), fmt_num(range.max)),
                 );
             }
         }
@@ -130,6 +133,10 @@ fn single_points_of_failure(ctx: &Ctx<'_>, out: &mut Out<'_>) {
         }
         let teams: Vec<usize> =
             init.effort.iter().filter_map(|e| ctx.index.teams.get(e.team.as_str()).copied()).collect();
+        if teams.is_empty() {
+            // No team carries it yet (effort-estimate reports that).
+            continue;
+        }
         for skill in &init.skills {
             let mut who: Vec<&str> =
                 teams.iter().filter_map(|&t| holders.get(&(t, skill.as_str()))).flatten().copied().collect();

@@ -27,7 +27,7 @@ fn milestones(ctx: &Ctx<'_>, out: &mut Out<'_>) {
             out.emit(
                 "milestone-complete",
                 m.loc,
-                format!("milestone `{}` of `{}` has no {}", m.id, init.id, join_and(&missing)),
+                format!("milestone `{}` of `{}` lacks {}", m.id, init.id, join_and(&missing)),
                 "give every milestone `owner`, `due` and a measurable `outcome`",
             );
         }

@@ -71,7 +71,7 @@ catalogue! {
     "Cross-references are by id. A reference to nothing breaks the alignment chain (theme, objective, key result, initiative, milestone). The hint suggests the closest existing id of the right kind.";
     "dependency-cycle", Error, true,
     "Dependencies form a cycle.",
-    "A dependency with `on: A` and `blocks: [B]` means B waits for A. A cycle means some milestone waits for itself and can never be scheduled. The message prints the cycle.";
+    "A dependency with `waits_for: A` and `blocks: [B]` means B waits for A. A cycle means some milestone waits for itself and can never be scheduled. The message prints the cycle.";
     "unknown-rule", Warning, true,
     "The policy overrides a rule that does not exist.",
     "`policy.rules` maps rule ids to a severity. An id that is not a rule is probably a typo, and the override it meant to make is not applied.";
@@ -241,10 +241,11 @@ fn check_policy(ctx: &Ctx<'_>, out: &mut Out<'_>) {
     }
 }
 
-/// Formats a number without a trailing `.0`, with at most one decimal.
+/// Formats a number with at most two decimals and no trailing zeros.
 pub fn fmt_num(x: f64) -> String {
-    let rounded = (x * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 { format!("{}", rounded as i64) } else { format!("{rounded:.1}") }
+    let text = format!("{:.2}", (x * 100.0).round() / 100.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" { "0".to_string() } else { text.to_string() }
 }
 
 /// "1 objective", "3 objectives".

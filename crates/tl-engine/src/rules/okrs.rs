@@ -1,6 +1,6 @@
 //! Rules on themes, objectives and key results.
 
-use super::{Ctx, Out, fmt_num, plural};
+use super::{Ctx, Out, plural};
 use crate::model::{Direction, KeyResult, Objective, Quarter};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -107,7 +107,7 @@ fn measurable(o: &Objective, kr: &KeyResult, out: &mut Out<'_>) {
         out.emit(
             "kr-measurable",
             kr.loc,
-            format!("key result `{}` of objective `{}` has no {}", kr.id, o.id, join_and(&missing)),
+            format!("key result `{}` of objective `{}` lacks {}", kr.id, o.id, join_and(&missing)),
             "state where the metric is today (baseline), where it must be (target) and its unit",
         );
         return;
@@ -119,8 +119,8 @@ fn measurable(o: &Objective, kr: &KeyResult, out: &mut Out<'_>) {
         out.emit(
             "kr-measurable",
             kr.loc,
-            format!("key result `{}` has the same baseline and target ({})", kr.id, fmt_num(target)),
-            "a key result must move the metric; if the aim is to hold a level, say so in the title and set the target to the threshold",
+            format!("key result `{}` has the same baseline and target ({target})", kr.id),
+            "a key result must move the metric; to keep a level, measure how often it is breached and aim to reduce that",
         );
     } else if let Some(direction) = kr.direction {
         let moves_up = target > baseline;
@@ -130,9 +130,7 @@ fn measurable(o: &Objective, kr: &KeyResult, out: &mut Out<'_>) {
                 kr.loc,
                 format!(
                     "key result `{}` says `direction: {direction}` but goes from {} to {}",
-                    kr.id,
-                    fmt_num(baseline),
-                    fmt_num(target)
+                    kr.id, baseline, target
                 ),
                 "fix the direction, or swap baseline and target",
             );
@@ -190,7 +188,6 @@ const ACTIVITY_VERBS: &[&str] = &[
     "setup",
     "do",
     "run",
-    "hold",
     "conduct",
     "publish",
     "integrate",

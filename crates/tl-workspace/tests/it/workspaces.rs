@@ -81,7 +81,7 @@ pub fn without_locs(mut m: Model) -> Model {
     for d in &mut m.dependencies {
         d.loc = none;
         d.blocks.iter_mut().for_each(clear);
-        d.on.as_mut().map(clear);
+        d.waits_for.as_mut().map(clear);
         d.owner.as_mut().map(clear);
     }
     for r in &mut m.risks {
