@@ -221,7 +221,8 @@ pub fn generate(opt: GenOptions) -> Model {
 
     // Initiatives: round-robin over teams, sized so each team is planned at
     // about 80% of its capacity.
-    let capacity = ((per_team as f64 - 0.5) * 0.7 * 13.0) - 2.0 * 0.7;
+    let weeks = crate::capacity::working_weeks(&m, q);
+    let capacity = ((per_team as f64 - 0.5) * 0.7 * weeks) - 2.0 * 0.7;
     let n_init = opt.initiatives;
     let n_ms = opt.milestones_per_initiative;
     let per_team_inits = n_init.div_ceil(n_teams).max(1);

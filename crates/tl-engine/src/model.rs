@@ -6,6 +6,7 @@
 //! target, a milestone's owner, ...) are `Option`s, so that a missing value is
 //! a finding with a hint rather than a load failure.
 
+use crate::calendar::Calendar;
 use crate::diag::Loc;
 use crate::policy::Policy;
 use jiff::civil::Date;
@@ -271,13 +272,14 @@ keywords!(
 pub struct Organisation {
     pub name: String,
     pub description: Option<String>,
-    pub weeks_per_quarter: f64,
+    /// Working weekdays and holidays; capacity and schedules count working days.
+    pub calendar: Calendar,
     pub loc: Loc,
 }
 
 impl Default for Organisation {
     fn default() -> Self {
-        Organisation { name: String::new(), description: None, weeks_per_quarter: 13.0, loc: Loc::NONE }
+        Organisation { name: String::new(), description: None, calendar: Calendar::default(), loc: Loc::NONE }
     }
 }
 

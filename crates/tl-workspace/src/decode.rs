@@ -319,6 +319,10 @@ impl<'d> Decoder<'d> {
 
     pub fn date(&mut self, obj: &Obj<'_>, name: &str) -> Option<Date> {
         let node = obj.get(name)?;
+        self.date_node(node)
+    }
+
+    pub fn date_node(&mut self, node: &Node) -> Option<Date> {
         let text = self.scalar(node, "a date")?;
         let parsed = (text.len() == 10).then(|| text.parse::<Date>().ok()).flatten();
         if parsed.is_none() {

@@ -4,6 +4,7 @@
 use crate::decode::{Decoder, Obj, Record, Ty, opt, req};
 use crate::yaml::{Node, Value};
 use tl_engine::Diagnostic;
+use tl_engine::calendar::Calendar;
 use tl_engine::model::*;
 use tl_engine::policy::{CountRange, PctRange, Policy, RuleLevel};
 use tl_engine::{Loc, Severity};
@@ -20,7 +21,8 @@ pub static ORGANISATION: Record = Record {
     fields: &[
         req("name", STR, "the organisation's name"),
         opt("description", TEXT, "what it does"),
-        opt("weeks_per_quarter", Ty::Number, "working weeks in a quarter, default 13"),
+        opt("working_days", Ty::List(&Ty::Keyword(WEEKDAYS)), "the working weekdays, default mon-fri"),
+        opt("holidays", Ty::List(&Ty::Date), "days off for everyone"),
     ],
 };
 
@@ -478,9 +480,40 @@ fn organisation(d: &mut Decoder<'_>, n: &Node) -> Option<Organisation> {
     Some(Organisation {
         name: d.string(&o, "name").unwrap_or_default(),
         description: d.string(&o, "description"),
-        weeks_per_quarter: d.bounded(&o, "weeks_per_quarter", 1.0, 14.0, "a number of weeks").unwrap_or(13.0),
+        calendar: calendar(d, &o),
         loc: o.loc,
     })
+}
+
+const WEEKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn calendar(d: &mut Decoder<'_>, o: &Obj<'_>) -> Calendar {
+    let mut cal = Calendar::default();
+    if let Some(node) = o.get("working_days") {
+        let mut days = [false; 7];
+        for n in d.list(node, "weekdays") {
+            if let Some(i) = d.keyword_node(n, WEEKDAYS, |s| WEEKDAYS.iter().position(|w| *w == s)) {
+                days[i] = true;
+            }
+        }
+        if !days.iter().any(|&w| w) {
+            d.invalid(
+                node.loc,
+                "no working days".to_string(),
+                "list the worked weekdays, e.g. [mon, tue, wed, thu, fri]",
+            );
+        } else {
+            cal.working_weekdays = days;
+        }
+    }
+    if let Some(node) = o.get("holidays") {
+        for n in d.list(node, "dates") {
+            if let Some(date) = d.date_node(n) {
+                cal.holidays.insert(date);
+            }
+        }
+    }
+    cal
 }
 
 fn count_range(d: &mut Decoder<'_>, o: &Obj<'_>, name: &str, default: CountRange) -> CountRange {

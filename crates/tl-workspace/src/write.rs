@@ -44,8 +44,15 @@ impl Writer {
         if let Some(d) = &o.description {
             w!(self.out, "  description: {}", q(d));
         }
-        if o.weeks_per_quarter != 13.0 {
-            w!(self.out, "  weeks_per_quarter: {}", num(o.weeks_per_quarter));
+        let cal = &o.calendar;
+        if cal.working_weekdays != tl_engine::calendar::Calendar::default().working_weekdays {
+            const NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+            let days: Vec<&str> = (0..7).filter(|&i| cal.working_weekdays[i]).map(|i| NAMES[i]).collect();
+            w!(self.out, "  working_days: [{}]", days.join(", "));
+        }
+        if !cal.holidays.is_empty() {
+            let days: Vec<String> = cal.holidays.iter().map(|d| d.to_string()).collect();
+            w!(self.out, "  holidays: [{}]", days.join(", "));
         }
         self
     }

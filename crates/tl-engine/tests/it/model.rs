@@ -31,7 +31,17 @@ fn capacity_follows_the_documented_formula() {
     t.on_call_fte = 0.5;
     t.time_off_weeks = 3.0;
     let index = Index::new(&m);
-    let cap = tl_engine::capacity::team_capacities(&m, &index)[0];
-    // (3.5 FTE - 0.5 on call) * 0.8 * 13 weeks - 3 weeks off * 0.8
-    assert!((cap - ((3.5 - 0.5) * 0.8 * 13.0 - 3.0 * 0.8)).abs() < 1e-9, "{cap}");
+    let q1 = Quarter::parse("2027-Q1").unwrap();
+    let cap = tl_engine::capacity::team_capacities(&m, &index, q1)[0];
+    // Q1 2027 has 64 weekdays: 12.8 working weeks.
+    // (3.5 FTE - 0.5 on call) * 0.8 * 12.8 weeks - 3 weeks off * 0.8
+    assert!((cap - ((3.5 - 0.5) * 0.8 * 12.8 - 3.0 * 0.8)).abs() < 1e-9, "{cap}");
+    // A holiday takes a fifth of a week away.
+    m.organisation.calendar.holidays.insert("2027-01-01".parse().unwrap());
+    let index = Index::new(&m);
+    let with_holiday = tl_engine::capacity::team_capacities(&m, &index, q1)[0];
+    assert!((cap - with_holiday - 3.0 * 0.8 * 0.2).abs() < 1e-9, "{with_holiday}");
+    // The weeks add up to the quarter.
+    let weekly: f64 = tl_engine::capacity::team_weekly_capacity(&m, &index, 0, q1).iter().map(|(_, c)| c).sum();
+    assert!((weekly - with_holiday).abs() < 1e-9, "{weekly} vs {with_holiday}");
 }
