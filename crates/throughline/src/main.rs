@@ -32,6 +32,8 @@ enum Command {
     Score(commands::score::Args),
     Explain(commands::explain::Args),
     Gen(commands::generate::Args),
+    Schedule(commands::schedule::Args),
+    Forecast(commands::forecast::Args),
     Schema(commands::schema::Args),
 }
 
@@ -53,6 +55,8 @@ fn main() -> ExitCode {
         Command::Score(args) => commands::score::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Gen(args) => commands::generate::run(args),
+        Command::Schedule(args) => commands::schedule::run(args),
+        Command::Forecast(args) => commands::forecast::run(args),
         Command::Schema(args) => commands::schema::run(args),
     };
     match result {

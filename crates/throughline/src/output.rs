@@ -17,3 +17,14 @@ pub enum Format {
 pub fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
+
+/// Output formats of the planning commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    /// Readable text.
+    Human,
+    /// One JSON document on standard output.
+    Json,
+    /// Comma-separated values, one row per item.
+    Csv,
+}

@@ -336,3 +336,110 @@ pub fn generate(opt: GenOptions) -> Model {
     }
     m
 }
+
+/// What `generate_project` makes: a flat project for scheduler benchmarks.
+#[derive(Clone, Copy, Debug)]
+pub struct ProjectOptions {
+    pub tasks: usize,
+    pub teams: usize,
+    /// Predecessors per task (after the first few), drawn from the tasks just
+    /// before it, so the project is a DAG with parallel work for every team.
+    pub links_per_task: usize,
+    /// Effort of a task is uniform in `1..=max_effort_days` days.
+    pub max_effort_days: u32,
+    pub seed: u64,
+}
+
+impl Default for ProjectOptions {
+    fn default() -> Self {
+        ProjectOptions { tasks: 1000, teams: 20, links_per_task: 2, max_effort_days: 10, seed: 1 }
+    }
+}
+
+/// A generated project: each task is done by one team, one task at a time
+/// per team (a team is one resource of capacity 1), for a whole number of
+/// working days.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GeneratedProject {
+    pub teams: usize,
+    pub team_of: Vec<usize>,
+    pub effort_days: Vec<u32>,
+    /// Per task, the tasks that must finish before it starts.
+    pub predecessors: Vec<Vec<usize>>,
+}
+
+/// Generates a project for comparing schedulers (see `benches/tj3.rs` in
+/// the throughline crate, which also writes it as a TaskJuggler file).
+pub fn generate_project(opt: ProjectOptions) -> GeneratedProject {
+    let mut rng = Rng(opt.seed ^ 0x005E_ED0F_7A5C);
+    let teams = opt.teams.max(1);
+    let window = (4 * teams).max(8);
+    let mut team_of = Vec::with_capacity(opt.tasks);
+    let mut effort_days = Vec::with_capacity(opt.tasks);
+    let mut predecessors = Vec::with_capacity(opt.tasks);
+    for i in 0..opt.tasks {
+        team_of.push(rng.below(teams as u64) as usize);
+        effort_days.push(1 + rng.below(u64::from(opt.max_effort_days.max(1))) as u32);
+        let mut preds: Vec<usize> = Vec::with_capacity(opt.links_per_task);
+        let lo = i.saturating_sub(window);
+        if i > lo {
+            for _ in 0..opt.links_per_task.min(i - lo) {
+                // Draw until a new predecessor comes up; the window holds
+                // more than enough distinct tasks.
+                loop {
+                    let p = lo + rng.below((i - lo) as u64) as usize;
+                    if !preds.contains(&p) {
+                        preds.push(p);
+                        break;
+                    }
+                }
+            }
+        }
+        preds.sort_unstable();
+        predecessors.push(preds);
+    }
+    GeneratedProject { teams, team_of, effort_days, predecessors }
+}
+
+impl GeneratedProject {
+    /// The project as an RCPSP instance: one resource of capacity 1 per team.
+    pub fn problem(&self) -> crate::schedule::Problem {
+        let n = self.team_of.len();
+        let mut successors = vec![Vec::new(); n];
+        for (task, preds) in self.predecessors.iter().enumerate() {
+            for &p in preds {
+                successors[p].push(task);
+            }
+        }
+        let demands = self
+            .team_of
+            .iter()
+            .map(|&t| {
+                let mut d = vec![0; self.teams];
+                d[t] = 1;
+                d
+            })
+            .collect();
+        crate::schedule::Problem {
+            durations: self.effort_days.clone(),
+            demands,
+            capacities: vec![1; self.teams],
+            successors,
+        }
+    }
+
+    /// max(critical path, busiest team's load), in days.
+    pub fn lower_bound(&self) -> u32 {
+        let n = self.team_of.len();
+        let mut finish = vec![0u32; n];
+        for i in 0..n {
+            let start = self.predecessors[i].iter().map(|&p| finish[p]).max().unwrap_or(0);
+            finish[i] = start + self.effort_days[i];
+        }
+        let mut load = vec![0u32; self.teams];
+        for i in 0..n {
+            load[self.team_of[i]] += self.effort_days[i];
+        }
+        finish.into_iter().max().unwrap_or(0).max(load.into_iter().max().unwrap_or(0))
+    }
+}

@@ -11,6 +11,7 @@ pub mod diag;
 pub mod forecast;
 pub mod generate;
 pub mod model;
+pub mod planning;
 pub mod policy;
 pub mod portfolio;
 pub mod rules;

@@ -80,6 +80,11 @@ impl Quarter {
         Ok(Quarter { year, q })
     }
 
+    /// The quarter a date falls in.
+    pub fn containing(date: Date) -> Quarter {
+        Quarter { year: date.year(), q: ((date.month() - 1) / 3 + 1) as u8 }
+    }
+
     /// The first day of the quarter.
     pub fn start(self) -> Date {
         Date::new(self.year, (self.q as i8 - 1) * 3 + 1, 1).expect("quarter start is a valid date")

@@ -5,15 +5,34 @@
 //! Time is counted in working days from the plan's start. Effort is in
 //! person-days (person-weeks × 5). Capacity is counted in tenths of a person,
 //! so that a team of 7.5 FTE at a 0.7 focus factor has 52 units (5.2 people)
-//! every working day. An item is worked on by one person at a time unless it
-//! says otherwise, so its duration is its effort in days.
+//! every working day. An item is worked on by at least a pair, or by the
+//! people staffed on its initiative (the sum of their `staffing` shares) if
+//! more, or by as many as it takes to finish by its due date if more still;
+//! never by more than the team has. Its duration is its effort divided by
+//! that many people.
 
-use crate::model::{DependencyKind, Estimate, Id, Initiative, InitiativeStatus, MilestoneStatus, Model};
+use crate::model::{DependencyKind, Estimate, Id, Initiative, InitiativeStatus, MilestoneStatus, Model, Quarter};
 use crate::validate::Index;
 use jiff::civil::Date;
 
 /// Capacity and demand are counted in tenths of a person.
 pub const UNITS_PER_PERSON: u32 = 10;
+
+/// People on an item when its initiative names no staffing: a pair.
+pub const DEFAULT_PEOPLE_PER_ITEM: f64 = 2.0;
+
+/// The units working on an item: a pair, the initiative's staffing, or as
+/// many people as finishing `effort_days` within `days_to_due` takes,
+/// whichever is most, capped by the team's capacity.
+fn item_units(init: &Initiative, team_capacity: u32, effort_days: f64, days_to_due: Option<i64>) -> u32 {
+    let staffed: f64 = init.staffing.iter().map(|a| a.share).sum();
+    let for_due = match days_to_due {
+        Some(days) if days > 0 => effort_days / days as f64,
+        _ => 0.0,
+    };
+    let people = DEFAULT_PEOPLE_PER_ITEM.max(staffed).max(for_due);
+    ((people * f64::from(UNITS_PER_PERSON)).ceil() as u32).clamp(1, team_capacity.max(1))
+}
 
 /// One schedulable piece of work.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,7 +84,7 @@ pub struct Link {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Release {
     pub item: usize,
-    /// The date the external party promised, pushed back by the buffer.
+    /// The dependency's due date, which already carries its buffer.
     pub not_before: Date,
     pub dependency: Id,
 }
@@ -89,19 +108,17 @@ pub struct BuildOptions {
     pub skip_done: bool,
 }
 
-/// A team's daily capacity in units: `(sum of FTE - on call) * focus factor`.
-pub fn team_units(model: &Model, index: &Index<'_>) -> Vec<u32> {
-    let mut fte = vec![0.0; model.teams.len()];
-    for p in &model.people {
-        if let Some(&t) = index.teams.get(p.team.as_str()) {
-            fte[t] += p.fte;
-        }
-    }
-    model
-        .teams
-        .iter()
-        .zip(fte)
-        .map(|(t, fte)| ((fte - t.on_call_fte).max(0.0) * t.focus_factor * f64::from(UNITS_PER_PERSON)).floor() as u32)
+/// A team's daily capacity in units: `(sum of FTE - on call) * focus factor`,
+/// less the quarter's planned time off spread over its working days.
+pub fn team_units(model: &Model, index: &Index<'_>, quarter: Quarter) -> Vec<u32> {
+    let working_days = crate::capacity::working_weeks(model, quarter) * 5.0;
+    crate::capacity::team_daily_fte(model, index)
+        .into_iter()
+        .zip(&model.teams)
+        .map(|(daily, t)| {
+            let off = if working_days > 0.0 { t.time_off_weeks * 5.0 * t.focus_factor / working_days } else { 0.0 };
+            ((daily - off).max(0.0) * f64::from(UNITS_PER_PERSON)).floor() as u32
+        })
         .collect()
 }
 
@@ -111,7 +128,9 @@ fn initiative_done(i: &Initiative) -> bool {
 
 /// Builds the work plan of a model whose references are valid.
 pub fn build(model: &Model, index: &Index<'_>, options: BuildOptions) -> WorkPlan {
-    let team_units = team_units(model, index);
+    let quarter = Quarter::containing(options.start);
+    let team_units = team_units(model, index, quarter);
+    let calendar = &model.organisation.calendar;
     let ranking = crate::scoring::rank(model, crate::scoring::RankOptions { perturbation_pp: 0.0, step_pp: 1.0 });
     let mut priority = vec![0.0; model.initiatives.len()];
     for r in &ranking.entries {
@@ -139,7 +158,7 @@ pub fn build(model: &Model, index: &Index<'_>, options: BuildOptions) -> WorkPla
                     milestone: None,
                     team,
                     effort_days: scale(e.estimate, 5.0),
-                    units: UNITS_PER_PERSON.min(team_units[team].max(1)),
+                    units: item_units(init, team_units[team], e.estimate.likely * 5.0, None),
                     due: None,
                     priority: priority[i],
                 });
@@ -167,14 +186,16 @@ pub fn build(model: &Model, index: &Index<'_>, options: BuildOptions) -> WorkPla
                 Some(likely) => Estimate { optimistic: likely, likely, pessimistic: likely },
                 None => scale(total, 1.0 / n_ms),
             };
+            let effort_days = scale(effort_weeks, 5.0);
+            let days_to_due = m.due.map(|due| calendar.working_days_between(options.start, due) + 1);
             item_of_milestone.insert(m.id.as_str(), items.len());
             items.push(WorkItem {
                 id: m.id.to_string(),
                 initiative: i,
                 milestone: Some(j),
                 team,
-                effort_days: scale(effort_weeks, 5.0),
-                units: UNITS_PER_PERSON.min(team_units[team].max(1)),
+                effort_days,
+                units: item_units(init, team_units[team], effort_days.likely, days_to_due),
                 due: m.due,
                 priority: priority[i],
             });
@@ -194,14 +215,12 @@ pub fn build(model: &Model, index: &Index<'_>, options: BuildOptions) -> WorkPla
                 }
             }
             None => {
-                // Something outside the plan: it arrives on its due date, and
-                // we plan as if it were late by the buffer share of its lead time.
+                // Something outside the plan: its due date is when the plan
+                // counts on it, and the buffer it carries is already in that
+                // date (that is what `dependency-buffer` checks).
                 if let Some(due) = d.due {
-                    let lead_days = (due - options.start).get_days().max(0) as f64;
-                    let late = (lead_days * buffer_pct / 100.0).round() as i64;
-                    let not_before = due.checked_add(jiff::Span::new().days(late)).unwrap_or(due);
                     for &item in &blocked {
-                        releases.push(Release { item, not_before, dependency: d.id.clone() });
+                        releases.push(Release { item, not_before: due, dependency: d.id.clone() });
                     }
                 }
             }

@@ -11,6 +11,7 @@ pub mod render;
 pub mod schema;
 pub mod sections;
 pub mod source;
+pub mod tjp;
 pub mod write;
 pub mod yaml;
 

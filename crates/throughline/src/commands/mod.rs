@@ -3,7 +3,9 @@
 
 pub mod check;
 pub mod explain;
+pub mod forecast;
 pub mod generate;
 pub mod init;
+pub mod schedule;
 pub mod schema;
 pub mod score;

@@ -148,7 +148,9 @@ fn gen_writes_a_valid_workspace() {
 #[test]
 fn help_text_is_current() {
     let mut text = String::new();
-    for cmd in [&[][..], &["init"], &["check"], &["score"], &["explain"], &["gen"], &["schema"]] {
+    for cmd in
+        [&[][..], &["init"], &["check"], &["score"], &["explain"], &["gen"], &["schedule"], &["forecast"], &["schema"]]
+    {
         let mut args: Vec<&str> = cmd.to_vec();
         args.push("--help");
         let out = run(&args);

@@ -1,5 +1,7 @@
 //! Tests of the engine's computations against definitions written out the
 //! slow, obvious way.
 
+mod forecast;
 mod model;
+mod schedule;
 mod scoring;
