@@ -166,3 +166,49 @@ fn help_text_is_current() {
         "help changed; rerun with UPDATE_EXPECT=1 and review"
     );
 }
+
+/// Compares `text` with `tests/snapshots/NAME`; `UPDATE_EXPECT=1` rewrites it.
+fn expect_snapshot(name: &str, text: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(expected == text, "{} changed; rerun with UPDATE_EXPECT=1 and review the diff", path.display());
+}
+
+#[test]
+fn schedule_of_the_example_organisation() {
+    let out = run(&["schedule", "examples/acme"]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    expect_snapshot("schedule-acme.txt", &stdout(&out));
+    let csv = run(&["schedule", "examples/acme", "--format", "csv"]);
+    let text = stdout(&csv);
+    assert!(text.starts_with("id,initiative,team,start,finish,slack_days,critical,due,late_days\n"));
+    assert_eq!(text.lines().count(), 78, "one row per milestone of acme, plus the header");
+    let svg_path = temp_dir("gantt.svg");
+    let svg = run(&["schedule", "examples/acme", "--svg", svg_path.to_str().unwrap(), "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&svg)).unwrap();
+    assert!(doc["makespan_days"].as_u64().unwrap() >= doc["lower_bound_days"].as_u64().unwrap());
+    let gantt = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(gantt.starts_with("<svg") && gantt.contains("<rect"), "a Gantt chart was written");
+    std::fs::remove_file(svg_path).unwrap();
+}
+
+#[test]
+fn forecast_of_the_example_organisation_is_reproducible() {
+    let args = ["forecast", "examples/acme", "--samples", "2000", "--seed", "7"];
+    let out = run(&args);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    expect_snapshot("forecast-acme.txt", &stdout(&out));
+    let again = run(&args);
+    assert_eq!(stdout(&again), stdout(&out), "the same seed gives the same numbers");
+    let json = run(&["forecast", "examples/acme", "--samples", "500", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    for row in doc["rows"].as_array().unwrap() {
+        let (p50, p85, p95) =
+            (row["p50"].as_str().unwrap(), row["p85"].as_str().unwrap(), row["p95"].as_str().unwrap());
+        assert!(p50 <= p85 && p85 <= p95, "quantiles are ordered: {row}");
+    }
+}

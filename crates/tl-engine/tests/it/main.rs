@@ -3,5 +3,6 @@
 
 mod forecast;
 mod model;
+mod planning;
 mod schedule;
 mod scoring;
