@@ -35,6 +35,8 @@ enum Command {
     Schedule(commands::schedule::Args),
     Forecast(commands::forecast::Args),
     Schema(commands::schema::Args),
+    Apply(commands::apply::Args),
+    Export(commands::export::Args),
 }
 
 /// How a command ended, mapped to the documented exit codes.
@@ -58,6 +60,8 @@ fn main() -> ExitCode {
         Command::Schedule(args) => commands::schedule::run(args),
         Command::Forecast(args) => commands::forecast::run(args),
         Command::Schema(args) => commands::schema::run(args),
+        Command::Apply(args) => commands::apply::run(args),
+        Command::Export(args) => commands::export::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

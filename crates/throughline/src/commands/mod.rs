@@ -1,8 +1,10 @@
 //! One module per subcommand: an `Args` struct whose doc comment is the help
 //! text, and a `run` function.
 
+pub mod apply;
 pub mod check;
 pub mod explain;
+pub mod export;
 pub mod forecast;
 pub mod generate;
 pub mod init;

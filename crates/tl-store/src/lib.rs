@@ -1,0 +1,140 @@
+//! Persistence for Throughline: the applied plan with its revision history,
+//! live data (check-ins, status updates), and the users, sessions and API
+//! tokens the server needs, behind one trait, `Store`.
+//!
+//! Two backends implement it: SQLite (the embedded default, a file in WAL
+//! mode) and PostgreSQL. Both run the same portable SQL through sqlx's `Any`
+//! driver; what differs (connection set-up, migrations, how a transaction
+//! starts) lives in the `sqlite` and `postgres` modules. Migrations are
+//! embedded and run when a store is opened. This crate knows no HTTP.
+
+pub mod auth;
+pub mod error;
+pub mod live;
+pub mod plan;
+mod postgres;
+mod sql;
+mod sqlite;
+
+pub use auth::{ApiToken, NewApiToken, NewUser, Role, Session, User, UserUpdate};
+pub use error::Error;
+pub use live::{CheckIn, CheckInStatus, Confidence, NewCheckIn, NewStatusUpdate, Status, StatusUpdate, SubjectKind};
+pub use plan::{ApplyOptions, ApplyOutcome, EntityKey, Kind, PlanFiles, Revision, StoredPlan};
+pub use sql::{OpenOptions, SqlStore, embedded_migrations};
+
+use jiff::Timestamp;
+use std::future::Future;
+use std::pin::Pin;
+use tl_engine::Model;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A boxed future, so that `Store` can be used as `dyn Store`.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The database behind a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Opens the store at `url` and runs its migrations: `postgres://...`,
+/// `sqlite://PATH`, or a plain file path for SQLite (created if missing).
+pub async fn open(url: &str) -> Result<SqlStore> {
+    SqlStore::open(url, OpenOptions::default()).await
+}
+
+/// Everything Throughline keeps in a database. One contract test suite runs
+/// against every implementation.
+///
+/// Writes that must not lose a concurrent update take the version the caller
+/// last saw and fail with `Error::Conflict` if it is stale.
+pub trait Store: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    // The plan.
+
+    /// The plan's current revision: 0 before the first apply. Cheap: one
+    /// row, so a server can check it on every request and cache per revision.
+    fn revision(&self) -> BoxFuture<'_, Result<i64>>;
+
+    /// Stores `model` as the new plan, in one transaction: the documents that
+    /// were added, changed or removed, and a revision saying so. Applying a
+    /// plan identical to the stored one writes nothing.
+    fn apply<'a>(&'a self, model: &'a Model, options: ApplyOptions) -> BoxFuture<'a, Result<ApplyOutcome>>;
+
+    /// The current plan, loaded, validated and linted.
+    fn load_plan(&self) -> BoxFuture<'_, Result<StoredPlan>>;
+
+    /// The current plan as YAML files, one per section.
+    fn plan_files(&self) -> BoxFuture<'_, Result<PlanFiles>>;
+
+    /// The newest `limit` revisions, newest first.
+    fn revisions(&self, limit: i64) -> BoxFuture<'_, Result<Vec<Revision>>>;
+
+    /// Whether the current plan has this entity (nested ones included).
+    fn has_entity<'a>(&'a self, kind: Kind, id: &'a str) -> BoxFuture<'a, Result<bool>>;
+
+    // Live data.
+
+    /// Appends a check-in to a key result of the current plan.
+    /// `expected_version` is the version of the latest check-in the writer
+    /// saw (0 for none); the new check-in gets the next one.
+    fn record_check_in<'a>(
+        &'a self,
+        key_result: &'a str,
+        expected_version: i64,
+        check_in: NewCheckIn,
+    ) -> BoxFuture<'a, Result<CheckIn>>;
+
+    /// A key result's check-ins, oldest first.
+    fn check_ins<'a>(&'a self, key_result: &'a str) -> BoxFuture<'a, Result<Vec<CheckIn>>>;
+
+    /// The latest check-in of every key result that has one.
+    fn latest_check_ins(&self) -> BoxFuture<'_, Result<Vec<CheckIn>>>;
+
+    /// Appends a status update to a milestone or dependency of the current
+    /// plan (which one: `update.status`); versioned like check-ins.
+    fn record_status_update<'a>(
+        &'a self,
+        subject_id: &'a str,
+        expected_version: i64,
+        update: NewStatusUpdate,
+    ) -> BoxFuture<'a, Result<StatusUpdate>>;
+
+    /// A subject's status updates, oldest first.
+    fn status_updates<'a>(&'a self, kind: SubjectKind, id: &'a str) -> BoxFuture<'a, Result<Vec<StatusUpdate>>>;
+
+    /// The latest status update of every subject of this kind that has one.
+    fn latest_status_updates(&self, kind: SubjectKind) -> BoxFuture<'_, Result<Vec<StatusUpdate>>>;
+
+    // Users, sessions, tokens.
+
+    /// Fails with `AlreadyExists` if the username is taken.
+    fn create_user(&self, user: NewUser) -> BoxFuture<'_, Result<User>>;
+    fn user(&self, id: i64) -> BoxFuture<'_, Result<User>>;
+    fn user_by_name<'a>(&'a self, username: &'a str) -> BoxFuture<'a, Result<Option<User>>>;
+    /// Every user, by id.
+    fn users(&self) -> BoxFuture<'_, Result<Vec<User>>>;
+    /// Fails with `Conflict` if the user changed since `expected_version`.
+    fn update_user(&self, id: i64, expected_version: i64, update: UserUpdate) -> BoxFuture<'_, Result<User>>;
+    /// Deletes a user and their sessions.
+    fn delete_user(&self, id: i64) -> BoxFuture<'_, Result<()>>;
+
+    /// Creates or replaces a session.
+    fn save_session(&self, session: Session) -> BoxFuture<'_, Result<()>>;
+    /// The session, if it exists and has not expired at `now`.
+    fn load_session<'a>(&'a self, id: &'a str, now: Timestamp) -> BoxFuture<'a, Result<Option<Session>>>;
+    fn delete_session<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<()>>;
+    /// Deletes the sessions expired at `now`; returns how many.
+    fn delete_expired_sessions(&self, now: Timestamp) -> BoxFuture<'_, Result<u64>>;
+
+    /// Fails with `AlreadyExists` if the hash is taken.
+    fn create_api_token(&self, token: NewApiToken) -> BoxFuture<'_, Result<ApiToken>>;
+    /// The token with this hash, marked as used at `now`.
+    fn use_api_token<'a>(&'a self, token_hash: &'a str, now: Timestamp) -> BoxFuture<'a, Result<Option<ApiToken>>>;
+    /// Every token, by id.
+    fn api_tokens(&self) -> BoxFuture<'_, Result<Vec<ApiToken>>>;
+    fn delete_api_token(&self, id: i64) -> BoxFuture<'_, Result<()>>;
+}

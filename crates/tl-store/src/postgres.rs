@@ -1,0 +1,20 @@
+//! PostgreSQL specifics: which URLs mean PostgreSQL, how transactions start,
+//! and the embedded migrations.
+
+use sqlx::migrate::Migration;
+
+pub(crate) fn is_url(input: &str) -> bool {
+    input.starts_with("postgres://") || input.starts_with("postgresql://")
+}
+
+/// Row locks and unique indexes serialise writers; the conditional updates
+/// on version columns detect the losers.
+pub(crate) const BEGIN_WRITE: &str = "BEGIN";
+
+/// One snapshot for the whole read, so that a plan's documents and its
+/// revision number agree.
+pub(crate) const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+pub(crate) fn migrations() -> Vec<Migration> {
+    vec![crate::sql::migration(1, "init", include_str!("../migrations/postgres/0001_init.sql"))]
+}

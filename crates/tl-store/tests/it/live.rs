@@ -1,0 +1,142 @@
+//! Check-ins and status updates: versions, history, and surviving a re-apply.
+
+use crate::support::{acme, each_backend, now, options};
+use tl_engine::model::{DependencyStatus, MilestoneStatus};
+use tl_store::{CheckInStatus, Confidence, Error, NewCheckIn, NewStatusUpdate, Status, Store, SubjectKind};
+
+pub fn check_in(value: f64, note: &str) -> NewCheckIn {
+    NewCheckIn {
+        value,
+        confidence: Confidence::new(0.7).unwrap(),
+        status: CheckInStatus::OnTrack,
+        note: Some(note.into()),
+        blockers: vec![],
+        author: "alice".into(),
+        at: now(),
+    }
+}
+
+#[tokio::test]
+async fn check_ins_are_versioned_and_kept() {
+    let model = acme();
+    let kr = model.objectives[0].key_results[0].id.0.clone();
+    let other = model.objectives[1].key_results[0].id.0.clone();
+    each_backend(async |t| {
+        let store: &dyn Store = &t.store;
+        assert!(matches!(store.record_check_in(&kr, 0, check_in(1.0, "x")).await, Err(Error::NotFound { .. })));
+        store.apply(&model, options("alice")).await.unwrap();
+        assert!(store.check_ins(&kr).await.unwrap().is_empty());
+
+        let first = store.record_check_in(&kr, 0, check_in(10.0, "first")).await.unwrap();
+        assert_eq!(first.version, 1);
+        let second = NewCheckIn {
+            confidence: Confidence::new(0.3).unwrap(),
+            status: CheckInStatus::AtRisk,
+            note: None,
+            blockers: vec!["waiting for the vendor".into(), "on-call load".into()],
+            ..check_in(12.5, "")
+        };
+        let second = store.record_check_in(&kr, 1, second).await.unwrap();
+        assert_eq!(second.version, 2);
+
+        match store.record_check_in(&kr, 1, check_in(99.0, "stale")).await {
+            Err(Error::Conflict { expected: 1, current: 2, .. }) => {}
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        match store.record_check_in(&kr, 5, check_in(99.0, "from the future")).await {
+            Err(Error::Conflict { expected: 5, current: 2, .. }) => {}
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        assert_eq!(store.check_ins(&kr).await.unwrap(), vec![first, second.clone()]);
+
+        let o = store.record_check_in(&other, 0, check_in(3.0, "other")).await.unwrap();
+        assert_eq!(store.latest_check_ins().await.unwrap(), {
+            let mut v = vec![second, o];
+            v.sort_by(|a, b| a.key_result.cmp(&b.key_result));
+            v
+        });
+        assert!(matches!(store.check_ins("kr-nope").await, Err(Error::NotFound { .. })));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_check_ins_are_refused() {
+    assert!(matches!(Confidence::new(1.5), Err(Error::Invalid(_))));
+    assert!(matches!(Confidence::new(-0.1), Err(Error::Invalid(_))));
+    assert!(matches!(Confidence::new(f64::NAN), Err(Error::Invalid(_))));
+    assert_eq!(CheckInStatus::parse("off_track"), Some(CheckInStatus::OffTrack));
+    assert_eq!(CheckInStatus::parse("fine"), None);
+    let model = acme();
+    let kr = model.objectives[0].key_results[0].id.0.clone();
+    each_backend(async |t| {
+        t.store.apply(&model, options("alice")).await.unwrap();
+        let result = t.store.record_check_in(&kr, 0, check_in(f64::INFINITY, "inf")).await;
+        assert!(matches!(result, Err(Error::Invalid(_))), "{result:?}");
+        assert!(t.store.check_ins(&kr).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn live_data_survives_reapplying_and_removing_the_plan() {
+    let model = acme();
+    let objective = model.objectives[0].clone();
+    let kr = objective.key_results[0].id.0.clone();
+    let mut renamed = model.clone();
+    renamed.objectives[0].title.push_str(" (reworded)");
+    let mut without = model.clone();
+    without.objectives.remove(0);
+    each_backend(async |t| {
+        let store = &t.store;
+        store.apply(&model, options("alice")).await.unwrap();
+        store.record_check_in(&kr, 0, check_in(1.0, "one")).await.unwrap();
+        store.apply(&renamed, options("alice")).await.unwrap();
+        assert_eq!(store.check_ins(&kr).await.unwrap().len(), 1, "a changed objective keeps its check-ins");
+        store.record_check_in(&kr, 1, check_in(2.0, "two")).await.unwrap();
+
+        store.apply(&without, options("alice")).await.unwrap();
+        assert_eq!(store.check_ins(&kr).await.unwrap().len(), 2, "history outlives the key result");
+        assert!(matches!(store.record_check_in(&kr, 2, check_in(3.0, "x")).await, Err(Error::NotFound { .. })));
+
+        store.apply(&model, options("alice")).await.unwrap();
+        assert_eq!(store.record_check_in(&kr, 2, check_in(3.0, "three")).await.unwrap().version, 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn status_updates_for_milestones_and_dependencies() {
+    let model = acme();
+    let milestone = model.initiatives[0].milestones[0].id.0.clone();
+    let dependency = model.dependencies[0].id.0.clone();
+    let update = |status| NewStatusUpdate { status, note: Some("weekly".into()), author: "bob".into(), at: now() };
+    each_backend(async |t| {
+        let store: &dyn Store = &t.store;
+        store.apply(&model, options("alice")).await.unwrap();
+        let late = Status::Milestone(MilestoneStatus::Late);
+        let blocked = Status::Dependency(DependencyStatus::Blocked);
+
+        let m1 = store.record_status_update(&milestone, 0, update(late)).await.unwrap();
+        assert_eq!(m1.version, 1);
+        let m2 = store.record_status_update(&milestone, 1, update(Status::Milestone(MilestoneStatus::Done))).await;
+        let m2 = m2.unwrap();
+        match store.record_status_update(&milestone, 1, update(late)).await {
+            Err(Error::Conflict { expected: 1, current: 2, .. }) => {}
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        let d1 = store.record_status_update(&dependency, 0, update(blocked)).await.unwrap();
+
+        // The status's kind names the subject's kind.
+        let wrong = store.record_status_update(&milestone, 0, update(blocked)).await;
+        assert!(matches!(wrong, Err(Error::NotFound { .. })), "{wrong:?}");
+        let unknown = store.record_status_update("m-nope", 0, update(late)).await;
+        assert!(matches!(unknown, Err(Error::NotFound { .. })), "{unknown:?}");
+
+        assert_eq!(store.status_updates(SubjectKind::Milestone, &milestone).await.unwrap(), vec![m1, m2.clone()]);
+        assert_eq!(store.latest_status_updates(SubjectKind::Milestone).await.unwrap(), vec![m2]);
+        assert_eq!(store.latest_status_updates(SubjectKind::Dependency).await.unwrap(), vec![d1]);
+        assert!(matches!(store.status_updates(SubjectKind::Dependency, "d-nope").await, Err(Error::NotFound { .. })));
+    })
+    .await;
+}

@@ -1,0 +1,9 @@
+//! The store's contract tests: each runs against SQLite and, when
+//! `DATABASE_URL` is set, against PostgreSQL (see `support`).
+
+mod auth;
+mod concurrency;
+mod live;
+mod migrations;
+mod plan;
+mod support;

@@ -1,0 +1,60 @@
+//! Opening a store: the embedded migrations match the folders, migrating is
+//! idempotent, SQLite runs in WAL mode, and bad URLs are refused.
+
+use crate::support::{TempDir, each_backend, repo_root};
+use tl_store::{Backend, Error, OpenOptions, SqlStore, Store, embedded_migrations};
+
+#[test]
+fn embedded_migrations_match_the_migration_folders() {
+    for (backend, folder) in [(Backend::Sqlite, "sqlite"), (Backend::Postgres, "postgres")] {
+        let dir = repo_root().join("crates/tl-store/migrations").join(folder);
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        let embedded: Vec<(String, String)> = embedded_migrations(backend)
+            .into_iter()
+            .map(|(version, description, sql)| (format!("{version:04}_{description}.sql"), sql))
+            .collect();
+        assert_eq!(embedded, files, "{folder}: every migration file is embedded, in order");
+    }
+}
+
+#[tokio::test]
+async fn reopening_a_store_keeps_its_data() {
+    each_backend(async |t| {
+        let model = crate::support::acme();
+        t.store.apply(&model, crate::support::options("alice")).await.unwrap();
+        let again = SqlStore::open(&t.url, OpenOptions::default()).await.expect("reopen");
+        assert_eq!(again.backend(), t.store.backend());
+        assert_eq!(again.revision().await.unwrap(), 1);
+        again.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_is_a_file_in_wal_mode() {
+    let dir = TempDir::create();
+    let path = dir.path().join("plain path.db");
+    let store = SqlStore::open(path.to_str().unwrap(), OpenOptions::default()).await.unwrap();
+    assert_eq!(store.backend(), Backend::Sqlite);
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(mode, "wal");
+    assert!(path.exists());
+    store.close().await;
+
+    let memory = SqlStore::open("sqlite::memory:", OpenOptions::default()).await.unwrap();
+    assert_eq!(memory.revision().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn unknown_urls_are_refused_without_echoing_secrets() {
+    let err = SqlStore::open("mysql://root:hunter2@localhost/db", OpenOptions::default()).await.unwrap_err();
+    assert!(matches!(err, Error::UnsupportedUrl(_)));
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}
