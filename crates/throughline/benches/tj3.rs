@@ -80,11 +80,11 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The search budget for a project of `tasks` tasks: a fixed amount of work
-/// (task placements), so bigger projects get fewer complete schedules.
-fn budget(tasks: usize) -> usize {
-    let work: usize = std::env::var("TL_WORK").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000_000);
-    (work / tasks.max(1)).clamp(2, 25_000)
+/// The search budget: a fixed number of schedules (`TL_SCHEDULES`, default
+/// 600). One schedule costs time linear in the project's size, TaskJuggler's
+/// run grows faster than that, so a fixed count keeps the ratio at every size.
+fn budget(_tasks: usize) -> usize {
+    std::env::var("TL_SCHEDULES").ok().and_then(|v| v.parse().ok()).unwrap_or(600)
 }
 
 /// The project's end from TaskJuggler's CSV task report, in working days

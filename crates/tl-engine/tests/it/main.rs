@@ -4,5 +4,6 @@
 mod forecast;
 mod model;
 mod planning;
+mod portfolio;
 mod schedule;
 mod scoring;
