@@ -14,6 +14,7 @@ pub mod model;
 pub mod planning;
 pub mod policy;
 pub mod portfolio;
+pub mod portfolio_plan;
 pub mod rules;
 pub mod schedule;
 pub mod scoring;

@@ -8,6 +8,7 @@ pub mod export;
 pub mod forecast;
 pub mod generate;
 pub mod init;
+pub mod plan;
 pub mod schedule;
 pub mod schema;
 pub mod score;

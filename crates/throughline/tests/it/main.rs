@@ -148,9 +148,18 @@ fn gen_writes_a_valid_workspace() {
 #[test]
 fn help_text_is_current() {
     let mut text = String::new();
-    for cmd in
-        [&[][..], &["init"], &["check"], &["score"], &["explain"], &["gen"], &["schedule"], &["forecast"], &["schema"]]
-    {
+    for cmd in [
+        &[][..],
+        &["init"],
+        &["check"],
+        &["score"],
+        &["explain"],
+        &["gen"],
+        &["plan"],
+        &["schedule"],
+        &["forecast"],
+        &["schema"],
+    ] {
         let mut args: Vec<&str> = cmd.to_vec();
         args.push("--help");
         let out = run(&args);
@@ -211,4 +220,21 @@ fn forecast_of_the_example_organisation_is_reproducible() {
             (row["p50"].as_str().unwrap(), row["p85"].as_str().unwrap(), row["p95"].as_str().unwrap());
         assert!(p50 <= p85 && p85 <= p95, "quantiles are ordered: {row}");
     }
+}
+
+#[test]
+fn plan_of_the_example_organisation_with_a_scenario() {
+    let out = run(&["plan", "examples/acme", "--what-if", "shock:mobile=-30", "--what-if", "without:kwame-mensah"]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    expect_snapshot("plan-acme.txt", &stdout(&out));
+    let json = run(&["plan", "examples/acme", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert!(doc["value"].as_f64().unwrap() <= doc["bound"].as_f64().unwrap() + 1e-9);
+    assert!(doc["value"].as_f64().unwrap() >= doc["greedy_value"].as_f64().unwrap() - 1e-9);
+    for item in doc["initiatives"].as_array().unwrap() {
+        let selected = item["selected"].as_bool().unwrap();
+        assert_eq!(selected, item["reason"].is_null(), "every initiative left out has a reason: {item}");
+    }
+    let bad = run(&["plan", "examples/acme", "--what-if", "without:nobody"]);
+    assert_eq!(code(&bad), 2, "an unknown person in a what-if is a usage error");
 }
