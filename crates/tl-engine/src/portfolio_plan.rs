@@ -147,7 +147,7 @@ pub fn apply_what_ifs(
             WhatIf::Ceiling { percent } => ceiling = Some(*percent),
         }
     }
-    Ok((m, factors, ceiling))
+    Ok(Scenario { model: m, capacity_factors: factors, ceiling })
 }
 
 /// Builds the portfolio problem of `quarter`.

@@ -66,14 +66,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let scenario = if args.what_if.is_empty() {
         None
     } else {
-        let (changed, factors, ceiling) = match apply_what_ifs(model, &args.what_if) {
+        let changed = match apply_what_ifs(model, &args.what_if) {
             Ok(x) => x,
             Err(e) => {
                 eprintln!("error: {e}");
                 return Ok(Outcome::Unreadable);
             }
         };
-        let p = quarter_portfolio(&changed, quarter, &factors, ceiling);
+        let p = quarter_portfolio(&changed.model, quarter, &changed.capacity_factors, changed.ceiling);
         let s = solve(&p.problem, &p.options);
         Some((p, s))
     };
