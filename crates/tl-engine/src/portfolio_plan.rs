@@ -71,13 +71,17 @@ impl WhatIf {
     }
 }
 
-/// Applies what-ifs to a copy of the model. Returns the model, a capacity
-/// factor per team (shocks) and the ceiling override, or an error naming an
-/// unknown team or person.
-pub fn apply_what_ifs(
-    model: &Model,
-    what_ifs: &[WhatIf],
-) -> Result<(Model, HashMap<String, f64>, Option<f64>), String> {
+/// A model with what-ifs applied.
+pub struct Scenario {
+    pub model: Model,
+    /// Capacity factor per team id (from shocks); absent means 1.
+    pub capacity_factors: HashMap<String, f64>,
+    /// The planned-utilization ceiling, if a what-if changed it.
+    pub ceiling: Option<f64>,
+}
+
+/// Applies what-ifs to a copy of the model, or names an unknown team or person.
+pub fn apply_what_ifs(model: &Model, what_ifs: &[WhatIf]) -> Result<Scenario, String> {
     let mut m = model.clone();
     let mut factors: HashMap<String, f64> = HashMap::new();
     let mut ceiling = None;
