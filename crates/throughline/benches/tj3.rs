@@ -81,10 +81,11 @@ fn main() {
 }
 
 /// The search budget: a fixed number of schedules (`TL_SCHEDULES`, default
-/// 600). One schedule costs time linear in the project's size, TaskJuggler's
-/// run grows faster than that, so a fixed count keeps the ratio at every size.
+/// 400). One schedule costs time that grows with the project's size, but
+/// TaskJuggler's run grows faster, so a fixed count keeps the ratio at
+/// every size.
 fn budget(_tasks: usize) -> usize {
-    std::env::var("TL_SCHEDULES").ok().and_then(|v| v.parse().ok()).unwrap_or(600)
+    std::env::var("TL_SCHEDULES").ok().and_then(|v| v.parse().ok()).unwrap_or(400)
 }
 
 /// The project's end from TaskJuggler's CSV task report, in working days
