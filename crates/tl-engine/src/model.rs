@@ -589,6 +589,97 @@ impl Model {
         self.initiatives.iter().flat_map(|i| i.milestones.iter().map(move |m| (i, m)))
     }
 
+    /// The same model with every location cleared, so that models read
+    /// from different files (or rebuilt from a database) compare equal.
+    pub fn without_locations(self) -> Model {
+        let mut m = self;
+        let none = Loc::NONE;
+        let clear = |r: &mut Ref| r.loc = none;
+        m.organisation.loc = none;
+        m.policy.loc = none;
+        for (_, _, l) in &mut m.policy.rules {
+            *l = none;
+        }
+        for t in &mut m.teams {
+            t.loc = none;
+            t.lead.as_mut().map(clear);
+        }
+        for p in &mut m.people {
+            p.loc = none;
+            clear(&mut p.team);
+        }
+        for d in &mut m.diagnosis {
+            d.loc = none;
+        }
+        for p in &mut m.policies {
+            p.loc = none;
+            p.addresses.iter_mut().for_each(clear);
+        }
+        for t in &mut m.themes {
+            t.loc = none;
+        }
+        for p in &mut m.pillars {
+            p.loc = none;
+            p.themes.iter_mut().for_each(clear);
+        }
+        for o in &mut m.objectives {
+            o.loc = none;
+            clear(&mut o.team);
+            o.contributors.iter_mut().for_each(clear);
+            o.theme.as_mut().map(clear);
+            o.owner.as_mut().map(clear);
+            for k in &mut o.key_results {
+                k.loc = none;
+            }
+        }
+        for i in &mut m.initiatives {
+            i.loc = none;
+            i.scores.loc = none;
+            i.theme.as_mut().map(clear);
+            i.owner.as_mut().map(clear);
+            i.objectives.iter_mut().for_each(clear);
+            i.policies.iter_mut().for_each(clear);
+            i.pillars.iter_mut().for_each(clear);
+            for e in &mut i.effort {
+                e.loc = none;
+                clear(&mut e.team);
+            }
+            for a in &mut i.staffing {
+                clear(&mut a.person);
+            }
+            for c in [&mut i.scalability.x2, &mut i.scalability.x5, &mut i.scalability.x10].into_iter().flatten() {
+                c.loc = none;
+            }
+            for ms in &mut i.milestones {
+                ms.loc = none;
+                ms.owner.as_mut().map(clear);
+                ms.team.as_mut().map(clear);
+            }
+        }
+        for d in &mut m.dependencies {
+            d.loc = none;
+            d.blocks.iter_mut().for_each(clear);
+            d.waits_for.as_mut().map(clear);
+            d.owner.as_mut().map(clear);
+        }
+        for r in &mut m.risks {
+            r.loc = none;
+            r.owner.as_mut().map(clear);
+            r.initiatives.iter_mut().for_each(clear);
+        }
+        for d in &mut m.debt {
+            d.loc = none;
+            clear(&mut d.team);
+            d.owner.as_mut().map(clear);
+            d.initiative.as_mut().map(clear);
+        }
+        for k in &mut m.metrics {
+            k.loc = none;
+            clear(&mut k.team);
+        }
+        m
+    }
+
     /// Every key result, with its objective.
     pub fn key_results(&self) -> impl Iterator<Item = (&Objective, &KeyResult)> {
         self.objectives.iter().flat_map(|o| o.key_results.iter().map(move |k| (o, k)))

@@ -2,7 +2,7 @@
 //! initiatives and objectives.
 
 use crate::Outcome;
-use crate::commands::schedule::{default_start, load_for_planning};
+use crate::commands::schedule::{load_for_planning, work_plan};
 use crate::output::PlanFormat;
 use std::fmt::Write;
 use std::io::IsTerminal;
@@ -10,8 +10,6 @@ use std::path::PathBuf;
 use tl_engine::calendar::Calendar;
 use tl_engine::forecast::{Distribution, FinishStats, ForecastOptions, Group, Pass, simulate};
 use tl_engine::planning::to_network;
-use tl_engine::validate::Index;
-use tl_engine::workplan::{BuildOptions, build};
 
 /// Forecast finish dates by Monte Carlo simulation.
 ///
@@ -81,9 +79,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Err(outcome) => return Ok(outcome),
     };
     let model = &ws.model;
-    let index = Index::new(model);
-    let start = args.start.unwrap_or_else(|| default_start(model));
-    let plan = build(model, &index, BuildOptions { start, skip_done: true });
+    let plan = work_plan(model, args.start);
+    let start = plan.start;
     let calendar = &model.organisation.calendar;
     let (network, n_items) = to_network(&plan, calendar)?;
     let distribution = match args.distribution {

@@ -62,15 +62,21 @@ pub fn default_start(model: &Model) -> jiff::civil::Date {
         .unwrap_or_else(|| jiff::civil::date(2027, 1, 1))
 }
 
+/// The work plan of a workspace from `start` (default: `default_start`),
+/// leaving out work already done.
+pub fn work_plan(model: &Model, start: Option<jiff::civil::Date>) -> WorkPlan {
+    let index = Index::new(model);
+    let start = start.unwrap_or_else(|| default_start(model));
+    build(model, &index, BuildOptions { start, skip_done: true })
+}
+
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let ws = match load_for_planning(&args.dir) {
         Ok(ws) => ws,
         Err(outcome) => return Ok(outcome),
     };
     let model = &ws.model;
-    let index = Index::new(model);
-    let start = args.start.unwrap_or_else(|| default_start(model));
-    let plan = build(model, &index, BuildOptions { start, skip_done: true });
+    let plan = work_plan(model, args.start);
     let calendar = &model.organisation.calendar;
     let schedule = schedule_plan(&plan, calendar, ScheduleOptions { seed: args.seed, ..ScheduleOptions::default() })?;
     if let Some(path) = &args.svg {

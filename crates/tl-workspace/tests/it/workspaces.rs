@@ -4,7 +4,7 @@
 use crate::repo_root;
 use std::path::PathBuf;
 use tl_engine::generate::{GenOptions, generate};
-use tl_engine::{Loc, Model, Severity};
+use tl_engine::{Model, Severity};
 use tl_workspace::{load_texts, write};
 
 #[test]
@@ -14,92 +14,8 @@ fn schema_on_disk_is_current() {
 }
 
 /// Clears every location so that models from different sources compare equal.
-pub fn without_locs(mut m: Model) -> Model {
-    let none = Loc::NONE;
-    let clear = |r: &mut tl_engine::model::Ref| r.loc = none;
-    m.organisation.loc = none;
-    m.policy.loc = none;
-    for (_, _, l) in &mut m.policy.rules {
-        *l = none;
-    }
-    for t in &mut m.teams {
-        t.loc = none;
-        t.lead.as_mut().map(clear);
-    }
-    for p in &mut m.people {
-        p.loc = none;
-        clear(&mut p.team);
-    }
-    for d in &mut m.diagnosis {
-        d.loc = none;
-    }
-    for p in &mut m.policies {
-        p.loc = none;
-        p.addresses.iter_mut().for_each(clear);
-    }
-    for t in &mut m.themes {
-        t.loc = none;
-    }
-    for p in &mut m.pillars {
-        p.loc = none;
-        p.themes.iter_mut().for_each(clear);
-    }
-    for o in &mut m.objectives {
-        o.loc = none;
-        clear(&mut o.team);
-        o.contributors.iter_mut().for_each(clear);
-        o.theme.as_mut().map(clear);
-        o.owner.as_mut().map(clear);
-        for k in &mut o.key_results {
-            k.loc = none;
-        }
-    }
-    for i in &mut m.initiatives {
-        i.loc = none;
-        i.scores.loc = none;
-        i.theme.as_mut().map(clear);
-        i.owner.as_mut().map(clear);
-        i.objectives.iter_mut().for_each(clear);
-        i.policies.iter_mut().for_each(clear);
-        i.pillars.iter_mut().for_each(clear);
-        for e in &mut i.effort {
-            e.loc = none;
-            clear(&mut e.team);
-        }
-        for a in &mut i.staffing {
-            clear(&mut a.person);
-        }
-        for c in [&mut i.scalability.x2, &mut i.scalability.x5, &mut i.scalability.x10].into_iter().flatten() {
-            c.loc = none;
-        }
-        for ms in &mut i.milestones {
-            ms.loc = none;
-            ms.owner.as_mut().map(clear);
-            ms.team.as_mut().map(clear);
-        }
-    }
-    for d in &mut m.dependencies {
-        d.loc = none;
-        d.blocks.iter_mut().for_each(clear);
-        d.waits_for.as_mut().map(clear);
-        d.owner.as_mut().map(clear);
-    }
-    for r in &mut m.risks {
-        r.loc = none;
-        r.owner.as_mut().map(clear);
-        r.initiatives.iter_mut().for_each(clear);
-    }
-    for d in &mut m.debt {
-        d.loc = none;
-        clear(&mut d.team);
-        d.owner.as_mut().map(clear);
-        d.initiative.as_mut().map(clear);
-    }
-    for k in &mut m.metrics {
-        k.loc = none;
-        clear(&mut k.team);
-    }
-    m
+pub fn without_locs(m: Model) -> Model {
+    m.without_locations()
 }
 
 pub fn reload(model: &Model) -> tl_workspace::Workspace {
