@@ -38,6 +38,8 @@ enum Command {
     Schema(commands::schema::Args),
     Apply(commands::apply::Args),
     Export(commands::export::Args),
+    Serve(commands::serve::Args),
+    Demo(commands::demo::Args),
 }
 
 /// How a command ended, mapped to the documented exit codes.
@@ -64,6 +66,8 @@ fn main() -> ExitCode {
         Command::Schema(args) => commands::schema::run(args),
         Command::Apply(args) => commands::apply::run(args),
         Command::Export(args) => commands::export::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Demo(args) => commands::demo::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

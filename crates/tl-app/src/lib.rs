@@ -10,6 +10,7 @@ pub mod apply;
 pub mod config;
 pub mod error;
 pub mod export;
+pub mod history;
 pub mod progress;
 
 pub use apply::{ApplyRequest, apply_workspace};

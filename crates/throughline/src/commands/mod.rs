@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod check;
+pub mod demo;
 pub mod explain;
 pub mod export;
 pub mod forecast;
@@ -12,3 +13,4 @@ pub mod plan;
 pub mod schedule;
 pub mod schema;
 pub mod score;
+pub mod serve;

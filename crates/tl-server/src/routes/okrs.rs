@@ -1,0 +1,141 @@
+//! Themes, objectives and key results with computed progress, check-ins,
+//! and the alignment tree.
+
+use crate::auth::{Caller, Editor, Viewer};
+use crate::dto;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use crate::views::{self, Live};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use tl_store::{Confidence, NewCheckIn};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/themes", get(themes))
+        .route("/api/objectives", get(objectives))
+        .route("/api/objectives/{id}", get(objective))
+        .route("/api/key-results/{id}", get(key_result))
+        .route("/api/key-results/{id}/check-ins", get(check_ins).post(post_check_in))
+        .route("/api/alignment", get(alignment))
+}
+
+#[utoipa::path(get, path = "/api/themes", tag = "okrs",
+    responses((status = 200, body = Vec<dto::Theme>), (status = 401, body = ErrorBody)))]
+pub async fn themes(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::Theme>>, ApiError> {
+    let plan = state.plan().await?;
+    Ok(Json(plan.model().themes.iter().map(dto::Theme::from).collect()))
+}
+
+async fn all_objectives(state: &AppState) -> Result<Vec<dto::Objective>, ApiError> {
+    let plan = state.plan().await?;
+    let live = Live::load(state.store.as_ref()).await?;
+    Ok(views::objectives(plan.model(), &live))
+}
+
+#[utoipa::path(get, path = "/api/objectives", tag = "okrs",
+    responses((status = 200, description = "With key results, progress and roll-up", body = Vec<dto::Objective>), (status = 401, body = ErrorBody)))]
+pub async fn objectives(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::Objective>>, ApiError> {
+    Ok(Json(all_objectives(&state).await?))
+}
+
+#[utoipa::path(get, path = "/api/objectives/{id}", tag = "okrs", params(("id" = String, Path)),
+    responses((status = 200, body = dto::Objective), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn objective(
+    State(state): State<AppState>,
+    _: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<dto::Objective>, ApiError> {
+    let found = all_objectives(&state).await?.into_iter().find(|o| o.id == id);
+    found.map(Json).ok_or_else(|| ApiError::not_found("objective", &id))
+}
+
+#[utoipa::path(get, path = "/api/key-results/{id}", tag = "okrs", params(("id" = String, Path)),
+    responses((status = 200, body = dto::KeyResult), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn key_result(
+    State(state): State<AppState>,
+    _: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<dto::KeyResult>, ApiError> {
+    let found = all_objectives(&state).await?.into_iter().flat_map(|o| o.key_results).find(|k| k.id == id);
+    found.map(Json).ok_or_else(|| ApiError::not_found("key result", &id))
+}
+
+#[utoipa::path(get, path = "/api/key-results/{id}/check-ins", tag = "okrs", params(("id" = String, Path)),
+    responses((status = 200, description = "Oldest first", body = Vec<dto::CheckIn>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn check_ins(
+    State(state): State<AppState>,
+    _: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<dto::CheckIn>>, ApiError> {
+    let plan = state.plan().await?;
+    if !plan.model().key_results().any(|(_, k)| k.id.as_str() == id) {
+        return Err(ApiError::not_found("key result", &id));
+    }
+    Ok(Json(state.store.check_ins(&id).await?.iter().map(dto::CheckIn::from).collect()))
+}
+
+/// Validates and records a check-in: the API and the HTML form share it.
+pub async fn record_check_in(
+    state: &AppState,
+    caller: &Caller,
+    key_result: &str,
+    body: dto::NewCheckIn,
+) -> Result<dto::CheckIn, ApiError> {
+    if !body.value.is_finite() {
+        return Err(ApiError::invalid("value", "the value must be a finite number"));
+    }
+    let confidence = Confidence::new(body.confidence).map_err(|_| {
+        ApiError::invalid("confidence", format!("confidence is between 0 and 1, not {}", body.confidence))
+    })?;
+    if body.expected_version < 0 {
+        return Err(ApiError::invalid("expected_version", "a version is 0 or more"));
+    }
+    let note = body.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.len() > 4000) {
+        return Err(ApiError::invalid("note", "a note has at most 4000 characters"));
+    }
+    let blockers: Vec<String> =
+        body.blockers.into_iter().map(|b| b.trim().to_string()).filter(|b| !b.is_empty()).collect();
+    if blockers.len() > 50 || blockers.iter().any(|b| b.len() > 1000) {
+        return Err(ApiError::invalid("blockers", "at most 50 blockers of at most 1000 characters each"));
+    }
+    let check_in = NewCheckIn {
+        value: body.value,
+        confidence,
+        status: body.status.into(),
+        note,
+        blockers,
+        author: caller.name.clone(),
+        at: jiff::Timestamp::now(),
+    };
+    let recorded = state.store.record_check_in(key_result, body.expected_version, check_in).await?;
+    Ok(dto::CheckIn::from(&recorded))
+}
+
+#[utoipa::path(post, path = "/api/key-results/{id}/check-ins", tag = "okrs", params(("id" = String, Path)),
+    request_body = dto::NewCheckIn,
+    responses((status = 201, body = dto::CheckIn),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "`expected_version` is stale", body = ErrorBody),
+        (status = 422, description = "A field is invalid (named in `field`)", body = ErrorBody)))]
+pub async fn post_check_in(
+    State(state): State<AppState>,
+    Editor(caller): Editor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<dto::NewCheckIn>,
+) -> Result<(StatusCode, Json<dto::CheckIn>), ApiError> {
+    Ok((StatusCode::CREATED, Json(record_check_in(&state, &caller, &id, body).await?)))
+}
+
+#[utoipa::path(get, path = "/api/alignment", tag = "okrs",
+    responses((status = 200, description = "Theme → objective → key results and initiatives → milestones", body = Vec<dto::AlignmentTheme>), (status = 401, body = ErrorBody)))]
+pub async fn alignment(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::AlignmentTheme>>, ApiError> {
+    let plan = state.plan().await?;
+    let live = Live::load(state.store.as_ref()).await?;
+    Ok(Json(views::alignment(plan.model(), &live)))
+}

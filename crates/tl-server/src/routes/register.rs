@@ -1,0 +1,27 @@
+//! The technical-debt register and the teams' KPIs.
+
+use crate::auth::Viewer;
+use crate::dto;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/debt", get(debt)).route("/api/metrics", get(metrics))
+}
+
+#[utoipa::path(get, path = "/api/debt", tag = "register",
+    responses((status = 200, body = Vec<dto::Debt>), (status = 401, body = ErrorBody)))]
+pub async fn debt(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::Debt>>, ApiError> {
+    let plan = state.plan().await?;
+    Ok(Json(plan.model().debt.iter().map(dto::Debt::from).collect()))
+}
+
+#[utoipa::path(get, path = "/api/metrics", tag = "register",
+    responses((status = 200, description = "The teams' KPIs (Prometheus metrics are at /metrics)", body = Vec<dto::Metric>), (status = 401, body = ErrorBody)))]
+pub async fn metrics(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::Metric>>, ApiError> {
+    let plan = state.plan().await?;
+    Ok(Json(plan.model().metrics.iter().map(dto::Metric::from).collect()))
+}

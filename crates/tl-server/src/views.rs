@@ -1,0 +1,294 @@
+//! The computed views, as DTOs: entities merged with their live data
+//! (latest check-ins and status updates), the alignment tree, open blockers,
+//! cross-team dependencies, capacity and scores. Pure functions of the plan,
+//! the live data and today's date, so they are tested without a server.
+
+use crate::dto;
+use std::collections::HashMap;
+use tl_engine::model::{DependencyStatus, Initiative, MilestoneStatus, Model};
+use tl_store::{CheckIn, Status, StatusUpdate, Store, SubjectKind};
+
+/// The latest live data of every subject.
+#[derive(Clone, Debug, Default)]
+pub struct Live {
+    pub check_ins: Vec<CheckIn>,
+    pub milestones: Vec<StatusUpdate>,
+    pub dependencies: Vec<StatusUpdate>,
+}
+
+impl Live {
+    pub async fn load(store: &dyn Store) -> Result<Live, tl_store::Error> {
+        Ok(Live {
+            check_ins: store.latest_check_ins().await?,
+            milestones: store.latest_status_updates(SubjectKind::Milestone).await?,
+            dependencies: store.latest_status_updates(SubjectKind::Dependency).await?,
+        })
+    }
+}
+
+fn by_subject(updates: &[StatusUpdate]) -> HashMap<&str, &StatusUpdate> {
+    updates.iter().map(|u| (u.subject_id.as_str(), u)).collect()
+}
+
+/// The team that works on a milestone: its own, else its initiative owner's,
+/// else the first team that estimated effort on the initiative.
+pub fn milestone_team<'m>(model: &'m Model, init: &'m Initiative, team: Option<&'m str>) -> Option<&'m str> {
+    team.or_else(|| {
+        let owner = init.owner.as_ref()?;
+        model.people.iter().find(|p| p.id == owner.id).map(|p| p.team.as_str())
+    })
+    .or_else(|| init.effort.first().map(|e| e.team.as_str()))
+}
+
+/// Every objective with its key results and computed progress.
+pub fn objectives(model: &Model, live: &Live) -> Vec<dto::Objective> {
+    let progress = tl_app::progress::progress(model, &live.check_ins);
+    model.objectives.iter().zip(&progress).map(|(o, p)| dto::Objective::new(o, p)).collect()
+}
+
+/// Every initiative with its milestones' effective status.
+pub fn initiatives(model: &Model, live: &Live, today: jiff::civil::Date) -> Vec<dto::Initiative> {
+    let updates = by_subject(&live.milestones);
+    model
+        .initiatives
+        .iter()
+        .map(|i| dto::Initiative {
+            id: i.id.0.clone(),
+            title: i.title.clone(),
+            description: i.description.clone(),
+            quarter: i.quarter.to_string(),
+            theme: i.theme.as_ref().map(|r| r.id.0.clone()),
+            objectives: i.objectives.iter().map(|r| r.id.0.clone()).collect(),
+            category: i.category.as_str().into(),
+            investment: i.investment.as_str().into(),
+            status: i.status.as_str().into(),
+            owner: i.owner.as_ref().map(|r| r.id.0.clone()),
+            scores: dto::Scores {
+                business_impact: i.scores.business_impact,
+                technical_feasibility: i.scores.technical_feasibility,
+                resource_requirements: i.scores.resource_requirements,
+                strategic_fit: i.scores.strategic_fit,
+            },
+            effort: i
+                .effort
+                .iter()
+                .map(|e| dto::TeamEffort {
+                    team: e.team.id.0.clone(),
+                    optimistic: e.estimate.optimistic,
+                    likely: e.estimate.likely,
+                    pessimistic: e.estimate.pessimistic,
+                })
+                .collect(),
+            milestones: i
+                .milestones
+                .iter()
+                .map(|m| {
+                    let latest = updates.get(m.id.as_str()).copied();
+                    let status = match latest.map(|u| u.status) {
+                        Some(Status::Milestone(s)) => s,
+                        _ => m.status,
+                    };
+                    let finished = matches!(status, MilestoneStatus::Done | MilestoneStatus::Cancelled);
+                    let late = status == MilestoneStatus::Late || (!finished && m.due.is_some_and(|d| d < today));
+                    dto::Milestone {
+                        id: m.id.0.clone(),
+                        initiative: i.id.0.clone(),
+                        title: m.title.clone(),
+                        outcome: m.outcome.clone(),
+                        due: m.due.map(|d| d.to_string()),
+                        owner: m.owner.as_ref().map(|r| r.id.0.clone()),
+                        effort: m.effort,
+                        team: milestone_team(model, i, m.team.as_ref().map(|t| t.as_str())).map(String::from),
+                        status: status.as_str().into(),
+                        version: latest.map_or(0, |u| u.version),
+                        late,
+                        latest: latest.map(dto::StatusUpdate::from),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Every dependency with its effective status and the teams it connects.
+pub fn dependencies(model: &Model, live: &Live) -> Vec<dto::Dependency> {
+    let updates = by_subject(&live.dependencies);
+    let mut team_of: HashMap<&str, Option<&str>> = HashMap::new();
+    for (init, m) in model.milestones() {
+        team_of.insert(m.id.as_str(), milestone_team(model, init, m.team.as_ref().map(|t| t.as_str())));
+    }
+    model
+        .dependencies
+        .iter()
+        .map(|d| {
+            let latest = updates.get(d.id.as_str()).copied();
+            let status = match latest.map(|u| u.status) {
+                Some(Status::Dependency(s)) => s,
+                _ => d.status,
+            };
+            let from_team = d.waits_for.as_ref().and_then(|w| team_of.get(w.as_str()).copied().flatten());
+            let mut to_teams: Vec<String> = Vec::new();
+            for b in &d.blocks {
+                if let Some(Some(t)) = team_of.get(b.as_str())
+                    && !to_teams.iter().any(|x| x == t)
+                {
+                    to_teams.push(t.to_string());
+                }
+            }
+            let cross_team = from_team.is_some_and(|f| to_teams.iter().any(|t| t != f));
+            dto::Dependency {
+                id: d.id.0.clone(),
+                kind: d.kind.as_str().into(),
+                title: d.title.clone(),
+                blocks: d.blocks.iter().map(|r| r.id.0.clone()).collect(),
+                waits_for: d.waits_for.as_ref().map(|r| r.id.0.clone()),
+                party: d.party.clone(),
+                owner: d.owner.as_ref().map(|r| r.id.0.clone()),
+                due: d.due.map(|x| x.to_string()),
+                status: status.as_str().into(),
+                version: latest.map_or(0, |u| u.version),
+                buffer_pct: d.buffer_pct,
+                backup_plan: d.backup_plan.clone(),
+                from_team: from_team.map(String::from),
+                to_teams,
+                cross_team,
+                latest: latest.map(dto::StatusUpdate::from),
+            }
+        })
+        .collect()
+}
+
+/// Blocked or at-risk dependencies, late milestones, and the blockers named
+/// in the latest check-ins.
+pub fn blockers(model: &Model, live: &Live, today: jiff::civil::Date) -> dto::Blockers {
+    let blocking = [DependencyStatus::Blocked.as_str(), DependencyStatus::AtRisk.as_str()];
+    dto::Blockers {
+        dependencies: dependencies(model, live).into_iter().filter(|d| blocking.contains(&d.status.as_str())).collect(),
+        late_milestones: initiatives(model, live, today)
+            .into_iter()
+            .flat_map(|i| i.milestones)
+            .filter(|m| m.late)
+            .collect(),
+        check_in_blockers: live.check_ins.iter().filter(|c| !c.blockers.is_empty()).map(dto::CheckIn::from).collect(),
+    }
+}
+
+/// The alignment tree.
+pub fn alignment(model: &Model, live: &Live) -> Vec<dto::AlignmentTheme> {
+    let objectives = objectives(model, live);
+    let node = |o: &dto::Objective| dto::AlignmentObjective {
+        id: o.id.clone(),
+        title: o.title.clone(),
+        progress: o.progress,
+        key_results: o
+            .key_results
+            .iter()
+            .map(|k| dto::AlignmentKeyResult { id: k.id.clone(), title: k.title.clone(), progress: k.progress })
+            .collect(),
+        initiatives: model
+            .initiatives
+            .iter()
+            .filter(|i| i.objectives.iter().any(|r| r.as_str() == o.id))
+            .map(|i| dto::AlignmentInitiative {
+                id: i.id.0.clone(),
+                title: i.title.clone(),
+                status: i.status.as_str().into(),
+                milestones: i
+                    .milestones
+                    .iter()
+                    .map(|m| dto::AlignmentMilestone {
+                        id: m.id.0.clone(),
+                        title: m.title.clone(),
+                        status: m.status.as_str().into(),
+                        due: m.due.map(|d| d.to_string()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    let mut out: Vec<dto::AlignmentTheme> = model
+        .themes
+        .iter()
+        .map(|t| dto::AlignmentTheme {
+            id: Some(t.id.0.clone()),
+            name: t.name.clone(),
+            objectives: objectives.iter().filter(|o| o.theme.as_deref() == Some(t.id.as_str())).map(node).collect(),
+        })
+        .collect();
+    let unthemed: Vec<_> = objectives
+        .iter()
+        .filter(|o| o.theme.as_ref().is_none_or(|t| !model.themes.iter().any(|x| x.id.as_str() == t)))
+        .map(node)
+        .collect();
+    if !unthemed.is_empty() {
+        out.push(dto::AlignmentTheme { id: None, name: "No theme".into(), objectives: unthemed });
+    }
+    out
+}
+
+/// Capacity, demand and utilization per team and quarter.
+pub fn capacity(model: &Model) -> Vec<dto::TeamCapacity> {
+    let index = tl_engine::validate::Index::new(model);
+    tl_engine::capacity::team_quarters(model, &index)
+        .into_iter()
+        .map(|((quarter, team), tq)| dto::TeamCapacity {
+            team: model.teams[team].id.0.clone(),
+            quarter: quarter.to_string(),
+            capacity_weeks: tq.capacity_weeks,
+            demand_weeks: tq.demand_weeks,
+            utilization_pct: tq.utilization_pct(),
+            committed_weeks: tq.by_category[0],
+            improvement_weeks: tq.by_category[1],
+            exploration_weeks: tq.by_category[2],
+            tech_debt_weeks: tq.tech_debt_weeks,
+        })
+        .collect()
+}
+
+fn contributions(c: [f64; 4]) -> dto::Contributions {
+    dto::Contributions {
+        business_impact: c[0],
+        technical_feasibility: c[1],
+        resource_requirements: c[2],
+        strategic_fit: c[3],
+    }
+}
+
+/// The ranking as a DTO.
+pub fn ranking(model: &Model, ranking: &tl_engine::scoring::Ranking) -> dto::Ranking {
+    dto::Ranking {
+        weights: contributions(ranking.weights.as_array()),
+        perturbation_pp: ranking.perturbation_pp,
+        n_weight_samples: ranking.n_weight_samples,
+        ranked: ranking
+            .entries
+            .iter()
+            .map(|r| {
+                let i = &model.initiatives[r.initiative];
+                dto::Score {
+                    rank: r.rank,
+                    initiative: i.id.0.clone(),
+                    title: i.title.clone(),
+                    score: r.score,
+                    contributions: contributions(r.contributions),
+                    best_rank: r.best_rank,
+                    worst_rank: r.worst_rank,
+                }
+            })
+            .collect(),
+        unscored: ranking.unscored.iter().map(|&i| model.initiatives[i].id.0.clone()).collect(),
+    }
+}
+
+/// The plan's findings as a DTO.
+pub fn findings(plan: &crate::state::Plan) -> dto::Findings {
+    use tl_engine::Severity;
+    let ws = &plan.workspace;
+    dto::Findings {
+        revision: plan.revision,
+        errors: ws.count(Severity::Error),
+        warnings: ws.count(Severity::Warning),
+        infos: ws.count(Severity::Info),
+        findings: ws.diagnostics.iter().map(|d| dto::Finding::new(&ws.sources, d)).collect(),
+    }
+}

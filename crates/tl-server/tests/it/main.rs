@@ -1,0 +1,10 @@
+//! The server end to end through its router (no socket): roles, errors,
+//! the API's views, the pages, the OpenAPI snapshot, and two instances on one
+//! PostgreSQL database when `DATABASE_URL` is set.
+
+mod api;
+mod auth;
+mod multi;
+mod ops;
+mod support;
+mod web;
