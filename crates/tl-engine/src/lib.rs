@@ -7,6 +7,7 @@
 
 pub mod calendar;
 pub mod capacity;
+pub mod delivery;
 pub mod diag;
 pub mod forecast;
 pub mod generate;
