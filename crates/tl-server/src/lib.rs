@@ -53,17 +53,13 @@ pub fn app(state: AppState) -> Router {
         .merge(web::router())
         .merge(limited)
         .route("/api/{*rest}", any(api_not_found))
-        .fallback(not_found)
+        .fallback(web::fallback)
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found("route", uri.path())
-}
-
-async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::not_found("page", uri.path())
 }
 
 /// Serves `app` on `listener` until Ctrl-C, with the peer address available

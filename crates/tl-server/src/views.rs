@@ -292,3 +292,184 @@ pub fn findings(plan: &crate::state::Plan) -> dto::Findings {
         findings: ws.diagnostics.iter().map(|d| dto::Finding::new(&ws.sources, d)).collect(),
     }
 }
+
+/// A theme's health, rolled up from its objectives.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThemeHealth {
+    pub id: String,
+    pub name: String,
+    pub n_objectives: usize,
+    /// Mean progress of its objectives that have one.
+    pub progress: Option<f64>,
+    /// Its objectives whose latest roll-up is off track, and at risk.
+    pub n_off_track: usize,
+    pub n_at_risk: usize,
+    /// Its objectives with any check-in.
+    pub n_checked: usize,
+}
+
+impl ThemeHealth {
+    /// The health as a status keyword: off track when at least half its
+    /// objectives are, at risk when any objective is at risk or off track,
+    /// else on track; `None` without check-ins.
+    pub fn status(&self) -> Option<&'static str> {
+        if self.n_checked == 0 {
+            None
+        } else if 2 * self.n_off_track >= self.n_checked {
+            Some("off_track")
+        } else if self.n_off_track + self.n_at_risk > 0 {
+            Some("at_risk")
+        } else {
+            Some("on_track")
+        }
+    }
+
+    /// The health in words, with the objectives behind it.
+    pub fn health(&self) -> String {
+        let detail = |n: usize, what: &str| format!("{n} of {} objectives {what}", self.n_objectives);
+        match self.status() {
+            _ if self.n_objectives == 0 => "no objectives".into(),
+            None => "no check-ins yet".into(),
+            Some("on_track") => "healthy".into(),
+            Some("off_track") => format!("off track: {}", detail(self.n_off_track, "off track")),
+            _ => format!("at risk: {}", detail(self.n_off_track + self.n_at_risk, "at risk or off track")),
+        }
+    }
+}
+
+fn status_rank(s: &str) -> u8 {
+    match s {
+        "off_track" => 2,
+        "at_risk" => 1,
+        _ => 0,
+    }
+}
+
+/// Every theme with the progress and worst status of its objectives.
+pub fn theme_health(model: &Model, objectives: &[dto::Objective]) -> Vec<ThemeHealth> {
+    model
+        .themes
+        .iter()
+        .map(|t| {
+            let mine: Vec<&dto::Objective> =
+                objectives.iter().filter(|o| o.theme.as_deref() == Some(t.id.as_str())).collect();
+            let measured: Vec<f64> = mine.iter().filter_map(|o| o.progress).collect();
+            ThemeHealth {
+                id: t.id.0.clone(),
+                name: t.name.clone(),
+                n_objectives: mine.len(),
+                progress: (!measured.is_empty()).then(|| measured.iter().sum::<f64>() / measured.len() as f64),
+                n_off_track: mine.iter().filter(|o| o.status.as_deref() == Some("off_track")).count(),
+                n_at_risk: mine.iter().filter(|o| o.status.as_deref() == Some("at_risk")).count(),
+                n_checked: mine.iter().filter(|o| o.status.is_some()).count(),
+            }
+        })
+        .collect()
+}
+
+/// Key results whose latest check-in is at risk or off track, worst first.
+pub fn troubled_key_results(objectives: &[dto::Objective]) -> Vec<dto::KeyResult> {
+    let mut out: Vec<dto::KeyResult> = objectives
+        .iter()
+        .flat_map(|o| &o.key_results)
+        .filter(|k| k.latest.as_ref().is_some_and(|c| status_rank(&c.status) > 0))
+        .cloned()
+        .collect();
+    out.sort_by_key(|k| std::cmp::Reverse(k.latest.as_ref().map_or(0, |c| status_rank(&c.status))));
+    out
+}
+
+/// A team's skills: one row per person, one column per skill, with the
+/// skills fewer than `min_holders` people hold at a working level.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SkillsMatrix {
+    pub skills: Vec<String>,
+    /// Person id, name, and the level per skill (0 when absent).
+    pub people: Vec<(String, String, Vec<u8>)>,
+    /// Per skill: how many hold it at `HOLDS_SKILL_LEVEL` or above.
+    pub holders: Vec<usize>,
+    /// Per skill: a single point of failure (held by exactly one person).
+    pub single_point: Vec<bool>,
+}
+
+pub fn skills_matrix(model: &Model, team: &str) -> SkillsMatrix {
+    use tl_engine::model::HOLDS_SKILL_LEVEL;
+    let people: Vec<_> = model.people.iter().filter(|p| p.team.as_str() == team).collect();
+    let mut skills: Vec<String> = Vec::new();
+    for p in &people {
+        for s in &p.skills {
+            if !skills.contains(&s.name) {
+                skills.push(s.name.clone());
+            }
+        }
+    }
+    skills.sort();
+    let rows: Vec<(String, String, Vec<u8>)> = people
+        .iter()
+        .map(|p| {
+            let levels = skills
+                .iter()
+                .map(|s| p.skills.iter().filter(|x| &x.name == s).map(|x| x.level).max().unwrap_or(0))
+                .collect();
+            (p.id.0.clone(), p.name.clone(), levels)
+        })
+        .collect();
+    let holders: Vec<usize> =
+        (0..skills.len()).map(|k| rows.iter().filter(|r| r.2[k] >= HOLDS_SKILL_LEVEL).count()).collect();
+    let single_point = holders.iter().map(|&h| h == 1).collect();
+    SkillsMatrix { skills, people: rows, holders, single_point }
+}
+
+/// The debt register per category: items and person-weeks, largest first.
+pub fn debt_by_category(model: &Model) -> Vec<(String, usize, f64)> {
+    let mut out: Vec<(String, usize, f64)> = Vec::new();
+    for d in &model.debt {
+        let name = d.category.as_str();
+        match out.iter_mut().find(|(c, _, _)| c == name) {
+            Some(row) => {
+                row.1 += 1;
+                row.2 += d.effort;
+            }
+            None => out.push((name.to_string(), 1, d.effort)),
+        }
+    }
+    out.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+/// Where a finding points: the entity its message names, found by id in
+/// the plan, as a dashboard path. Findings name their entity in backticks
+/// or by id; the first id that is an entity with a page wins.
+pub fn finding_link(model: &Model, message: &str) -> Option<(String, String)> {
+    let words = message
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .map(|w| w.trim_end_matches('.'))
+        .filter(|w| !w.is_empty());
+    for w in words {
+        if model.initiatives.iter().any(|i| i.id.as_str() == w) {
+            return Some((format!("/initiatives/{w}"), w.to_string()));
+        }
+        if let Some((i, _)) = model.milestones().find(|(_, m)| m.id.as_str() == w) {
+            return Some((format!("/initiatives/{}", i.id), w.to_string()));
+        }
+        if model.objectives.iter().any(|o| o.id.as_str() == w) {
+            return Some((format!("/okrs/{w}"), w.to_string()));
+        }
+        if let Some((o, _)) = model.key_results().find(|(_, k)| k.id.as_str() == w) {
+            return Some((format!("/okrs/{}#kr-{w}", o.id), w.to_string()));
+        }
+        if model.teams.iter().any(|t| t.id.as_str() == w) {
+            return Some((format!("/teams/{w}"), w.to_string()));
+        }
+        if let Some(p) = model.people.iter().find(|p| p.id.as_str() == w) {
+            return Some((format!("/teams/{}", p.team.as_str()), w.to_string()));
+        }
+        if model.dependencies.iter().any(|d| d.id.as_str() == w) {
+            return Some((format!("/dependencies#dep-{w}"), w.to_string()));
+        }
+        if model.debt.iter().any(|d| d.id.as_str() == w) {
+            return Some((format!("/debt#debt-{w}"), w.to_string()));
+        }
+    }
+    None
+}

@@ -6,5 +6,6 @@ mod api;
 mod auth;
 mod multi;
 mod ops;
+mod pages;
 mod support;
 mod web;

@@ -1,0 +1,291 @@
+//! The overview (`/`): the strategy kernel, themes with health, OKR progress
+//! with the check-in form, troubled key results, open blockers, lint counts,
+//! the capacity mix, utilization per team and week, and the cross-team
+//! dependency graph.
+
+use super::planning::{plan_quarter_of, scheduled, utilization_heat_map};
+use super::{Ctx, KeyResultRow, Layout, SignedIn, render, words};
+use crate::charts;
+use crate::dto;
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+use crate::views;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use tl_engine::Model;
+use tl_engine::Severity;
+
+pub(crate) struct ObjectiveRow {
+    pub objective: dto::Objective,
+    pub bar: String,
+    pub key_results: Vec<KeyResultRow>,
+}
+
+impl ObjectiveRow {
+    pub fn new(o: dto::Objective) -> ObjectiveRow {
+        ObjectiveRow {
+            bar: charts::progress_bar(&charts::Progress {
+                label: o.title.clone(),
+                value: o.progress.unwrap_or(0.0),
+                expected: None,
+                tone: super::tone_of(o.status.as_deref()),
+            }),
+            key_results: o.key_results.iter().map(KeyResultRow::new).collect(),
+            objective: o,
+        }
+    }
+}
+
+struct ThemeRow {
+    theme: views::ThemeHealth,
+    bar: String,
+    class: &'static str,
+}
+
+struct Troubled {
+    kr: dto::KeyResult,
+    objective: String,
+    status: String,
+    confidence: String,
+    note: String,
+}
+
+struct Blocker {
+    what: String,
+    href: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    notice: Option<String>,
+    diagnosis: String,
+    policies: String,
+    actions: String,
+    themes: Vec<ThemeRow>,
+    objectives: Vec<ObjectiveRow>,
+    troubled: Vec<Troubled>,
+    blockers: Vec<Blocker>,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    donut: String,
+    mix_quarter: String,
+    heat_map: String,
+    graph: String,
+    n_cross_team: usize,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OverviewQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+/// The kernel in three lines: diagnosis, guiding policies, coherent actions.
+fn kernel(model: &Model) -> (String, String, String) {
+    let first_more = |first: Option<&String>, n: usize, none: &str| match first {
+        None => none.to_string(),
+        Some(s) if n > 1 => format!("{s} (and {} more)", n - 1),
+        Some(s) => s.clone(),
+    };
+    let diagnosis = first_more(model.diagnosis.first().map(|d| &d.statement), model.diagnosis.len(), "none written");
+    let policies = first_more(model.policies.first().map(|p| &p.statement), model.policies.len(), "none written");
+    let active = model.initiatives.iter().filter(|i| i.is_active()).count();
+    let in_progress =
+        model.initiatives.iter().filter(|i| i.status == tl_engine::model::InitiativeStatus::InProgress).count();
+    let actions = format!(
+        "{active} initiatives ({in_progress} in progress) serving {} objectives with {} key results",
+        model.objectives.len(),
+        model.key_results().count()
+    );
+    (diagnosis, policies, actions)
+}
+
+/// The cross-team dependency graph: teams (and external parties) as nodes,
+/// one edge per dependency between different teams.
+pub(crate) fn team_graph(
+    model: &Model,
+    deps: &[dto::Dependency],
+    today: jiff::civil::Date,
+    with_external: bool,
+) -> (charts::DepGraph, usize) {
+    let mut nodes: Vec<charts::GraphNode> = Vec::new();
+    let mut edges = Vec::new();
+    let team_name =
+        |id: &str| model.teams.iter().find(|t| t.id.as_str() == id).map_or(id.to_string(), |t| t.name.clone());
+    let add = |nodes: &mut Vec<charts::GraphNode>, id: &str, label: String, external: bool| {
+        if !nodes.iter().any(|n| n.id == id) {
+            nodes.push(charts::GraphNode { id: id.into(), label, detail: String::new(), external });
+        }
+    };
+    let mut n = 0;
+    for d in deps {
+        let (from, external) = match (&d.from_team, &d.party) {
+            (Some(t), _) => (t.clone(), false),
+            (None, Some(party)) if with_external && d.kind == "external" => (format!("party:{party}"), true),
+            _ => continue,
+        };
+        let targets: Vec<&String> = d.to_teams.iter().filter(|t| **t != from).collect();
+        if targets.is_empty() {
+            continue;
+        }
+        n += 1;
+        if external {
+            add(&mut nodes, &from, d.party.clone().unwrap_or_default(), true);
+        } else {
+            add(&mut nodes, &from, team_name(&from), false);
+        }
+        for t in targets {
+            add(&mut nodes, t, team_name(t), false);
+            edges.push(charts::GraphEdge {
+                from: from.clone(),
+                to: t.clone(),
+                kind: edge_kind(&d.kind),
+                state: edge_state(d, today),
+            });
+        }
+    }
+    (charts::DepGraph { title: "Cross-team dependencies".into(), nodes, edges }, n)
+}
+
+pub(crate) fn edge_kind(kind: &str) -> charts::EdgeKind {
+    match kind {
+        "external" => charts::EdgeKind::External,
+        "organizational" => charts::EdgeKind::Organizational,
+        _ => charts::EdgeKind::Technical,
+    }
+}
+
+/// Blocked, done, late (past due and not done, or at risk), else on track.
+pub(crate) fn edge_state(d: &dto::Dependency, today: jiff::civil::Date) -> charts::EdgeState {
+    match d.status.as_str() {
+        "blocked" => charts::EdgeState::Blocked,
+        "done" => charts::EdgeState::Done,
+        _ if is_late(d, today) => charts::EdgeState::Late,
+        _ => charts::EdgeState::OnTrack,
+    }
+}
+
+pub(crate) fn is_late(d: &dto::Dependency, today: jiff::civil::Date) -> bool {
+    d.status == "at_risk"
+        || (d.status != "done"
+            && d.due.as_deref().and_then(|x| x.parse::<jiff::civil::Date>().ok()).is_some_and(|due| due < today))
+}
+
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    ApiQuery(query): ApiQuery<OverviewQuery>,
+) -> Result<Response, ApiError> {
+    let ctx = Ctx::load(&state, caller).await?;
+    let scheduled = scheduled(&ctx.plan).await?;
+    let model = ctx.model();
+    let objectives = views::objectives(model, &ctx.live);
+    let (diagnosis, policies, actions) = kernel(model);
+    let themes = views::theme_health(model, &objectives)
+        .into_iter()
+        .map(|t| ThemeRow {
+            bar: charts::progress_bar(&charts::Progress {
+                label: t.name.clone(),
+                value: t.progress.unwrap_or(0.0),
+                expected: None,
+                tone: super::tone_of(t.status()),
+            }),
+            class: match t.status() {
+                Some("off_track") => "bad",
+                Some("at_risk") => "warn",
+                Some(_) => "good",
+                None => "muted",
+            },
+            theme: t,
+        })
+        .collect();
+    let objective_title = |kr: &dto::KeyResult| {
+        objectives.iter().find(|o| o.id == kr.objective).map_or(String::new(), |o| o.title.clone())
+    };
+    let troubled = views::troubled_key_results(&objectives)
+        .into_iter()
+        .map(|k| Troubled {
+            objective: objective_title(&k),
+            status: k.latest.as_ref().map_or(String::new(), |c| c.status.clone()),
+            confidence: k.latest.as_ref().map_or(String::new(), |c| format!("{:.0}%", 100.0 * c.confidence)),
+            note: k.latest.as_ref().and_then(|c| c.note.clone()).unwrap_or_default(),
+            kr: k,
+        })
+        .collect();
+    let b = views::blockers(model, &ctx.live, ctx.today);
+    let mut blockers = Vec::new();
+    for d in &b.dependencies {
+        blockers.push(Blocker {
+            what: d.title.clone().unwrap_or_else(|| d.id.clone()),
+            href: format!("/dependencies#dep-{}", d.id),
+            detail: format!(
+                "dependency {}, {}",
+                words(&d.status),
+                d.due.as_ref().map_or(String::new(), |x| format!("due {x}"))
+            ),
+        });
+    }
+    for m in &b.late_milestones {
+        blockers.push(Blocker {
+            what: m.title.clone(),
+            href: format!("/initiatives/{}", m.initiative),
+            detail: format!("milestone late{}", m.due.as_ref().map_or(String::new(), |x| format!(", due {x}"))),
+        });
+    }
+    for c in &b.check_in_blockers {
+        let kr = objectives.iter().flat_map(|o| &o.key_results).find(|k| k.id == c.key_result);
+        for text in &c.blockers {
+            blockers.push(Blocker {
+                what: text.clone(),
+                href: kr.map_or("/okrs".into(), |k| format!("/okrs/{}#kr-{}", k.objective, k.id)),
+                detail: format!("named in the check-in on {}", kr.map_or(c.key_result.as_str(), |k| k.title.as_str())),
+            });
+        }
+    }
+    let ws = &ctx.plan.workspace;
+    // The capacity mix of the quarter being planned, over every team.
+    let quarter = plan_quarter_of(model);
+    let caps = views::capacity(model);
+    let in_quarter = caps.iter().filter(|c| quarter.is_some_and(|q| c.quarter == q.to_string()));
+    let (mut committed, mut improvement, mut exploration) = (0.0, 0.0, 0.0);
+    for c in in_quarter {
+        committed += c.committed_weeks;
+        improvement += c.improvement_weeks;
+        exploration += c.exploration_weeks;
+    }
+    let donut = charts::donut(&charts::Donut::capacity_mix(committed, improvement, exploration));
+    let heat_map = match &scheduled.schedule {
+        Ok(s) => charts::heat_map(&utilization_heat_map(model, s, 14)),
+        Err(e) => format!("<p class=\"error\">The plan could not be scheduled: {}</p>", charts::escape(e)),
+    };
+    let deps = views::dependencies(model, &ctx.live);
+    let (graph, n_cross_team) = team_graph(model, &deps, ctx.today, false);
+    let page = OverviewPage {
+        layout: ctx.layout("Overview", "/"),
+        notice: query.saved.map(|kr| format!("Check-in recorded for {kr}.")),
+        diagnosis,
+        policies,
+        actions,
+        themes,
+        objectives: objectives.into_iter().map(ObjectiveRow::new).collect(),
+        troubled,
+        blockers,
+        errors: ws.count(Severity::Error),
+        warnings: ws.count(Severity::Warning),
+        infos: ws.count(Severity::Info),
+        donut,
+        mix_quarter: quarter.map_or(String::new(), |q| q.to_string()),
+        heat_map,
+        graph: charts::dependency_graph(&graph),
+        n_cross_team,
+    };
+    Ok(render(&page, StatusCode::OK))
+}
