@@ -6,6 +6,7 @@
 //! writes a model back out as YAML.
 
 pub mod decode;
+pub mod import;
 pub mod load;
 pub mod render;
 pub mod schema;

@@ -2,6 +2,7 @@
 //! example organisation, the JSON Schema, round trips and robustness.
 
 mod fixtures;
+mod import;
 mod props;
 mod workspaces;
 
