@@ -40,6 +40,7 @@ enum Command {
     Export(commands::export::Args),
     Serve(commands::serve::Args),
     Demo(commands::demo::Args),
+    Ingest(commands::ingest::Args),
 }
 
 /// How a command ended, mapped to the documented exit codes.
@@ -68,6 +69,7 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Demo(args) => commands::demo::run(args),
+        Command::Ingest(args) => commands::ingest::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -28,6 +28,11 @@ pub enum AppError {
     #[error("cannot write `{}`: {source}", .path.display())]
     Io { path: PathBuf, source: std::io::Error },
 
+    /// The stored ingestion cursor does not read back: a database edited by
+    /// hand, or written by a newer version.
+    #[error("the stored ingestion cursor is unreadable: {0}")]
+    Cursor(String),
+
     /// The store failed.
     #[error(transparent)]
     Store(#[from] tl_store::Error),

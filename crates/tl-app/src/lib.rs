@@ -1,7 +1,8 @@
 //! Throughline's use cases, shared by the command line and the server: load a
 //! workspace and apply it to the store (refusing a plan with errors unless
 //! forced), export the stored plan as YAML files, and compute key-result
-//! progress and objective roll-ups from the latest check-ins.
+//! progress and objective roll-ups from the latest check-ins, and ingest a
+//! git history as delivery events.
 //!
 //! Front-ends parse input, call these functions and render the result; the
 //! rules of each use case live here, once.
@@ -11,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod history;
+pub mod ingest;
 pub mod progress;
 
 pub use apply::{ApplyRequest, apply_workspace};

@@ -1,6 +1,8 @@
 //! Persistence for Throughline: the applied plan with its revision history,
 //! live data (check-ins, status updates), and the users, sessions and API
-//! tokens the server needs, behind one trait, `Store`.
+//! tokens the server needs, and delivery events (deployments, commits, pull
+//! requests, incidents) with the cursors of their ingestion, behind one
+//! trait, `Store`.
 //!
 //! Two backends implement it: SQLite (the embedded default, a file in WAL
 //! mode) and PostgreSQL. Both run the same portable SQL through sqlx's `Any`
@@ -10,6 +12,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod events;
 pub mod live;
 pub mod plan;
 mod postgres;
@@ -18,6 +21,7 @@ mod sqlite;
 
 pub use auth::{ApiToken, NewApiToken, NewUser, Role, Session, User, UserUpdate};
 pub use error::Error;
+pub use events::{CommitRecord, Counts, CursorUpdate, EventBatch, EventCounts, Events, TimeWindow};
 pub use live::{CheckIn, CheckInStatus, Confidence, NewCheckIn, NewStatusUpdate, Status, StatusUpdate, SubjectKind};
 pub use plan::{ApplyOptions, ApplyOutcome, EntityKey, Kind, PlanFiles, Revision, StoredPlan};
 pub use sql::{OpenOptions, SqlStore, embedded_migrations};
@@ -137,4 +141,22 @@ pub trait Store: Send + Sync {
     /// Every token, by id.
     fn api_tokens(&self) -> BoxFuture<'_, Result<Vec<ApiToken>>>;
     fn delete_api_token(&self, id: i64) -> BoxFuture<'_, Result<()>>;
+
+    // Delivery events.
+
+    /// Records deployments, commits, pull requests and incidents, and the
+    /// batch's ingestion cursor, in one transaction: all of it or, on any
+    /// error, nothing. Events are keyed naturally; an event stored with the
+    /// same content is counted unchanged and not written again, one with
+    /// other content replaces it. Fails with `Invalid` if an event breaks a
+    /// rule (an empty key, a finish before its start, an incident resolved
+    /// before it was created, two different events with one key).
+    fn record_events<'a>(&'a self, batch: &'a EventBatch) -> BoxFuture<'a, Result<EventCounts>>;
+
+    /// The events whose moment is in `window` (see `TimeWindow`), read from
+    /// one snapshot.
+    fn events(&self, window: TimeWindow) -> BoxFuture<'_, Result<Events>>;
+
+    /// The state an ingester last stored for `source`, if any.
+    fn ingest_cursor<'a>(&'a self, source: &'a str) -> BoxFuture<'a, Result<Option<String>>>;
 }

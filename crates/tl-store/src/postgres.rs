@@ -16,5 +16,8 @@ pub(crate) const BEGIN_WRITE: &str = "BEGIN";
 pub(crate) const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
 pub(crate) fn migrations() -> Vec<Migration> {
-    vec![crate::sql::migration(1, "init", include_str!("../migrations/postgres/0001_init.sql"))]
+    vec![
+        crate::sql::migration(1, "init", include_str!("../migrations/postgres/0001_init.sql")),
+        crate::sql::migration(2, "delivery_events", include_str!("../migrations/postgres/0002_delivery_events.sql")),
+    ]
 }

@@ -51,5 +51,8 @@ pub(crate) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 pub(crate) const BEGIN_READ: &str = "BEGIN";
 
 pub(crate) fn migrations() -> Vec<Migration> {
-    vec![migration(1, "init", include_str!("../migrations/sqlite/0001_init.sql"))]
+    vec![
+        migration(1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
+        migration(2, "delivery_events", include_str!("../migrations/sqlite/0002_delivery_events.sql")),
+    ]
 }

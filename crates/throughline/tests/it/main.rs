@@ -159,6 +159,11 @@ fn help_text_is_current() {
         &["schedule"],
         &["forecast"],
         &["schema"],
+        &["apply"],
+        &["export"],
+        &["serve"],
+        &["demo"],
+        &["ingest", "git"],
     ] {
         let mut args: Vec<&str> = cmd.to_vec();
         args.push("--help");

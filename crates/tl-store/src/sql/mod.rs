@@ -3,10 +3,12 @@
 //! too), BIGINT epoch-millisecond times, and JSON lists as text.
 
 mod auth;
+mod events;
 mod live;
 mod plan;
 
 use crate::auth::{ApiToken, NewApiToken, NewUser, Session, User, UserUpdate};
+use crate::events::{EventBatch, EventCounts, Events, TimeWindow};
 use crate::live::{CheckIn, NewCheckIn, NewStatusUpdate, StatusUpdate, SubjectKind};
 use crate::plan::{ApplyOptions, ApplyOutcome, Kind, PlanFiles, Revision, StoredPlan};
 use crate::{Backend, BoxFuture, Error, Result, Store, postgres, sqlite};
@@ -266,5 +268,17 @@ impl Store for SqlStore {
 
     fn delete_api_token(&self, id: i64) -> BoxFuture<'_, Result<()>> {
         Box::pin(auth::delete_api_token(self, id))
+    }
+
+    fn record_events<'a>(&'a self, batch: &'a EventBatch) -> BoxFuture<'a, Result<EventCounts>> {
+        Box::pin(events::record_events(self, batch))
+    }
+
+    fn events(&self, window: TimeWindow) -> BoxFuture<'_, Result<Events>> {
+        Box::pin(events::events(self, window))
+    }
+
+    fn ingest_cursor<'a>(&'a self, source: &'a str) -> BoxFuture<'a, Result<Option<String>>> {
+        Box::pin(events::ingest_cursor(self, source))
     }
 }

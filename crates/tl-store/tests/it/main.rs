@@ -3,6 +3,7 @@
 
 mod auth;
 mod concurrency;
+mod events;
 mod live;
 mod migrations;
 mod plan;

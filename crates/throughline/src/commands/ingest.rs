@@ -1,0 +1,517 @@
+//! `throughline ingest git`: read a local repository with gix and record its
+//! commits, deployments and lead times as delivery events.
+
+use crate::Outcome;
+use crate::output::Format;
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use jiff::Timestamp;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use tl_app::ingest::{
+    DeploySource, GitCommit, GitCursor, GitHistory, GitIngestOptions, GitIngestReport, ReleaseTag, glob_matches,
+    ingest_git, load_git_cursor,
+};
+use tl_app::open_store;
+
+/// Ingest delivery events from a source into the database.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub source: Source,
+}
+
+#[derive(clap::Subcommand)]
+pub enum Source {
+    Git(GitArgs),
+}
+
+/// Read a local git repository: commits, deployments and lead times.
+///
+/// Deployments are the tags matching `--tags` (default `v*`; an annotated
+/// tag deploys at its tagger time, a lightweight one at its commit's time), or
+/// the first-parent commits of `--deploy-branch`. A commit is deployed by the
+/// first deployment that has it in its history, merges included; its lead
+/// time runs from its author time to that deployment. Incremental: a cursor
+/// per repository, service and rule is stored with the events, so re-running
+/// reads only what is new. Exit 2 if the repository or database cannot be
+/// used.
+#[derive(clap::Args)]
+pub struct GitArgs {
+    /// The repository (its working tree or .git folder).
+    pub path: PathBuf,
+    /// The database: a file path, sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, env = "THROUGHLINE_DATABASE_URL", default_value = tl_app::DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+    /// The service the events belong to (default: the repository's folder name).
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Tags that are deployments, as a glob (`*`, `?`).
+    #[arg(long, value_name = "PATTERN", conflicts_with = "deploy_branch")]
+    pub tags: Option<String>,
+    /// Every first-parent commit of this branch is a deployment.
+    #[arg(long, value_name = "BRANCH")]
+    pub deploy_branch: Option<String>,
+    /// The environment recorded on the deployments.
+    #[arg(long, default_value = tl_engine::delivery::PRODUCTION)]
+    pub environment: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    match args.source {
+        Source::Git(args) => run_git(args),
+    }
+}
+
+fn run_git(args: GitArgs) -> anyhow::Result<Outcome> {
+    let repo = match gix::open(&args.path) {
+        Ok(repo) => repo,
+        Err(e) => {
+            eprintln!("error: `{}` is not a git repository: {e}", args.path.display());
+            return Ok(Outcome::Unreadable);
+        }
+    };
+    let options = options_for(&repo, &args);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let result = runtime.block_on(async {
+        let store = match open_store(Some(&args.database_url)).await {
+            Ok(store) => store,
+            Err(e) => return Ok(Err(e)),
+        };
+        let report = ingest_repository(&store, &repo, &options, progress_bar()).await;
+        store.close().await;
+        report.map(Ok)
+    });
+    match result {
+        Ok(Ok(report)) => {
+            print_report(&report, &options, args.format);
+            Ok(Outcome::Clean)
+        }
+        Ok(Err(e)) => {
+            eprintln!("error: cannot use the database: {e}");
+            Ok(Outcome::Unreadable)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn options_for(repo: &gix::Repository, args: &GitArgs) -> GitIngestOptions {
+    let workdir = repo.workdir().unwrap_or_else(|| repo.git_dir());
+    let repository = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
+    let service = args.service.clone().unwrap_or_else(|| folder_name(&repository));
+    let source = match &args.deploy_branch {
+        Some(name) => DeploySource::Branch { name: name.clone() },
+        None => DeploySource::Tags { pattern: args.tags.clone().unwrap_or_else(|| "v*".into()) },
+    };
+    GitIngestOptions {
+        repository: repository.display().to_string(),
+        service,
+        environment: args.environment.clone(),
+        source,
+    }
+}
+
+fn folder_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| "repository".into(), |n| n.to_string_lossy().trim_end_matches(".git").to_string())
+}
+
+/// A bar on a terminal, nothing when stderr is piped.
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {human_pos} commits ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message("reading");
+    bar
+}
+
+/// Reads what is new since the stored cursor, and records it with the next
+/// cursor in one transaction.
+pub async fn ingest_repository(
+    store: &dyn tl_store::Store,
+    repo: &gix::Repository,
+    options: &GitIngestOptions,
+    progress: ProgressBar,
+) -> anyhow::Result<GitIngestReport> {
+    let cursor = load_git_cursor(store, options).await?;
+    let history = read_history(repo, options, &cursor, &progress)?;
+    progress.set_message("recording");
+    let report = ingest_git(store, &history, &cursor, options, Timestamp::now()).await?;
+    progress.finish_and_clear();
+    Ok(report)
+}
+
+fn time(seconds: i64) -> anyhow::Result<Timestamp> {
+    Timestamp::from_second(seconds).with_context(|| format!("time {seconds} is out of range"))
+}
+
+/// The matching tags, the deploy branch's tip, and every commit reachable
+/// from the walk's tips but not from what the cursor says is deployed.
+pub fn read_history(
+    repo: &gix::Repository,
+    options: &GitIngestOptions,
+    cursor: &GitCursor,
+    progress: &ProgressBar,
+) -> anyhow::Result<GitHistory> {
+    let mut repo = repo.clone();
+    repo.object_cache_size_if_unset(64 * 1024 * 1024);
+    let mut history = GitHistory::default();
+    let mut tips: Vec<gix::ObjectId> = Vec::new();
+    match &options.source {
+        DeploySource::Tags { pattern } => {
+            history.tags = release_tags(&repo, pattern)?;
+            let (new, _moved) = cursor.new_tags(&history.tags);
+            for tag in new {
+                tips.push(gix::ObjectId::from_hex(tag.commit.as_bytes())?);
+            }
+            // The current branch too, so that commits not yet released are
+            // recorded (and found deployed by a later run).
+            if let Ok(head) = repo.head_id() {
+                tips.push(head.detach());
+            }
+        }
+        DeploySource::Branch { name } => {
+            let full = if name.starts_with("refs/") { name.clone() } else { format!("refs/heads/{name}") };
+            let mut reference = repo.find_reference(full.as_str()).with_context(|| format!("no branch `{name}`"))?;
+            let tip = reference.peel_to_id()?.detach();
+            history.branch_tip = Some(tip.to_string());
+            tips.push(tip);
+        }
+    }
+    // Deployed commits that no longer exist (a rewritten history) cannot be
+    // hidden; what they covered is read again and found unchanged.
+    let hidden: Vec<gix::ObjectId> = cursor
+        .deployed
+        .iter()
+        .filter_map(|hex| gix::ObjectId::from_hex(hex.as_bytes()).ok())
+        .filter(|id| repo.has_object(id))
+        .collect();
+    if tips.is_empty() {
+        return Ok(history);
+    }
+    let walk = repo.rev_walk(tips).with_hidden(hidden).all()?;
+    for info in walk {
+        let info = info?;
+        let commit = info.object()?;
+        let authored = commit.author()?.seconds();
+        let committed = commit.committer()?.seconds();
+        history.commits.push(GitCommit {
+            id: info.id.to_string(),
+            parents: info.parent_ids.iter().map(ToString::to_string).collect(),
+            authored: time(authored)?,
+            committed: time(committed)?,
+        });
+        progress.inc(1);
+    }
+    Ok(history)
+}
+
+/// Every tag whose short name matches, peeled to its commit, at its tagger
+/// time (annotated) or its commit's committer time (lightweight). Tags of
+/// trees or blobs are not deployments.
+fn release_tags(repo: &gix::Repository, pattern: &str) -> anyhow::Result<Vec<ReleaseTag>> {
+    let mut out = Vec::new();
+    let references = repo.references()?;
+    for reference in references.tags()? {
+        let mut reference = reference.map_err(|e| anyhow::anyhow!("reading tags: {e}"))?;
+        let name = reference.name().shorten().to_string();
+        if !glob_matches(pattern, &name) {
+            continue;
+        }
+        let direct = reference.target().try_id().map(ToOwned::to_owned);
+        let peeled = reference.peel_to_id()?.detach();
+        let Ok(commit) = repo.find_commit(peeled) else { continue };
+        let tagger_time = match direct {
+            Some(id) if id != peeled => {
+                let object = repo.find_object(id)?;
+                match object.try_into_tag() {
+                    Ok(tag) => tag.tagger()?.map(|s| s.seconds()),
+                    Err(_) => None,
+                }
+            }
+            _ => None,
+        };
+        let seconds = match tagger_time {
+            Some(s) => s,
+            None => commit.committer()?.seconds(),
+        };
+        out.push(ReleaseTag { name, commit: peeled.to_string(), at: time(seconds)? });
+    }
+    Ok(out)
+}
+
+fn hours(d: jiff::SignedDuration) -> f64 {
+    d.as_secs_f64() / 3600.0
+}
+
+fn print_report(report: &GitIngestReport, options: &GitIngestOptions, format: Format) {
+    let s = &report.summary;
+    let c = &report.counts;
+    match format {
+        Format::Json => {
+            let doc = serde_json::json!({
+                "service": options.service,
+                "commits_read": s.commits,
+                "deployments": s.deployments,
+                "commits_deployed": s.deployed,
+                "median_lead_time_hours": s.median_lead_time.map(hours),
+                "moved_tags": s.moved_tags,
+                "recorded": {
+                    "commits": { "inserted": c.commits.inserted, "updated": c.commits.updated, "unchanged": c.commits.unchanged },
+                    "deployments": { "inserted": c.deployments.inserted, "updated": c.deployments.updated, "unchanged": c.deployments.unchanged },
+                },
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        _ => {
+            println!(
+                "{}: read {} commits, {} new deployments, {} commits deployed",
+                options.service, s.commits, s.deployments, s.deployed
+            );
+            println!(
+                "  commits: {} new, {} updated, {} unchanged; deployments: {} new, {} updated, {} unchanged",
+                c.commits.inserted,
+                c.commits.updated,
+                c.commits.unchanged,
+                c.deployments.inserted,
+                c.deployments.updated,
+                c.deployments.unchanged
+            );
+            if let Some(median) = s.median_lead_time {
+                println!("  median lead time of the deployed commits: {:.1} h", hours(median));
+            }
+            for tag in &s.moved_tags {
+                println!("  skipped tag {tag}: it points elsewhere than when it was ingested");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Small real repositories built with the `git` CLI at fixed dates, read
+    //! back through gix into a SQLite store.
+
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::process::Command;
+    use tl_store::{SqlStore, Store, TimeWindow};
+
+    const BASE: i64 = 1_700_000_000;
+
+    struct Repo {
+        dir: PathBuf,
+    }
+
+    impl Repo {
+        fn new(name: &str) -> Repo {
+            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            let dir = std::env::temp_dir().join(format!("tl_ingest_{name}_{}_{nanos}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let repo = Repo { dir };
+            repo.git(0, &["init", "-q", "-b", "main"]);
+            repo.git(0, &["config", "user.name", "Test"]);
+            repo.git(0, &["config", "user.email", "test@example.com"]);
+            repo.git(0, &["config", "commit.gpgsign", "false"]);
+            repo.git(0, &["config", "tag.gpgsign", "false"]);
+            repo
+        }
+
+        /// Runs git with author and committer (and tagger) dates at `hour`.
+        fn git(&self, hour: i64, args: &[&str]) -> String {
+            let date = format!("@{} +0000", BASE + hour * 3600);
+            let out = Command::new("git")
+                .args(args)
+                .current_dir(&self.dir)
+                .env("GIT_AUTHOR_DATE", &date)
+                .env("GIT_COMMITTER_DATE", &date)
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("HOME", &self.dir)
+                .output()
+                .expect("git runs");
+            assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        }
+
+        /// Commits a change to a file named after `label`; returns the sha.
+        fn commit(&self, hour: i64, label: &str) -> String {
+            std::fs::write(self.dir.join(format!("{label}.txt")), label).unwrap();
+            self.git(hour, &["add", "."]);
+            self.git(hour, &["commit", "-q", "-m", label]);
+            self.git(hour, &["rev-parse", "HEAD"])
+        }
+    }
+
+    impl Drop for Repo {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    fn at(hour: i64) -> Timestamp {
+        Timestamp::from_second(BASE + hour * 3600).unwrap()
+    }
+
+    fn options(repo: &Repo, source: DeploySource) -> GitIngestOptions {
+        GitIngestOptions {
+            repository: repo.dir.display().to_string(),
+            service: "svc".into(),
+            environment: "PRODUCTION".into(),
+            source,
+        }
+    }
+
+    fn tags() -> DeploySource {
+        DeploySource::Tags { pattern: "v*".into() }
+    }
+
+    async fn store(repo: &Repo) -> SqlStore {
+        SqlStore::open(&format!("sqlite://{}", repo.dir.join("events.db").display()), Default::default()).await.unwrap()
+    }
+
+    async fn ingest(store: &SqlStore, repo: &Repo, options: &GitIngestOptions) -> GitIngestReport {
+        let git = gix::open(&repo.dir).unwrap();
+        ingest_repository(store, &git, options, ProgressBar::hidden()).await.unwrap()
+    }
+
+    /// Every stored commit: sha to (deployment name, lead time in hours).
+    async fn deployed(store: &SqlStore) -> BTreeMap<String, Option<(String, i64)>> {
+        let events = store.events(TimeWindow::all()).await.unwrap();
+        let names: BTreeMap<String, String> =
+            events.deployments.iter().map(|d| (d.id.clone(), d.name.clone())).collect();
+        events
+            .commits
+            .iter()
+            .map(|c| {
+                let hit = c.commit.deployment_id.as_ref().map(|id| {
+                    let lead = c.commit.deployed.unwrap().duration_since(c.commit.authored.unwrap());
+                    (names[id].clone(), lead.as_hours())
+                });
+                (c.commit.sha.clone(), hit)
+            })
+            .collect()
+    }
+
+    fn expect(pairs: &[(&String, Option<(&str, i64)>)]) -> BTreeMap<String, Option<(String, i64)>> {
+        pairs.iter().map(|(sha, hit)| (sha.to_string(), hit.map(|(n, h)| (n.to_string(), h)))).collect()
+    }
+
+    #[tokio::test]
+    async fn linear_history_with_tags_and_incremental_runs() {
+        let repo = Repo::new("linear");
+        let a = repo.commit(0, "a");
+        let b = repo.commit(1, "b");
+        repo.git(1, &["tag", "v1"]); // lightweight: deploys at b's commit time
+        repo.git(1, &["tag", "other-1"]); // does not match v*
+        let c = repo.commit(2, "c");
+        let store = store(&repo).await;
+        let options = options(&repo, tags());
+
+        let first = ingest(&store, &repo, &options).await;
+        assert_eq!((first.summary.commits, first.summary.deployments, first.summary.deployed), (3, 1, 2));
+        assert_eq!(deployed(&store).await, expect(&[(&a, Some(("v1", 1))), (&b, Some(("v1", 0))), (&c, None)]));
+
+        // An annotated tag deploys at its tagger time (hour 5), not at c's.
+        repo.git(5, &["tag", "-a", "v2", "-m", "release 2"]);
+        let d = repo.commit(6, "d");
+        let second = ingest(&store, &repo, &options).await;
+        // Only c (not deployed before) and d are read again.
+        assert_eq!((second.summary.commits, second.summary.deployments), (2, 1));
+        assert_eq!(second.counts.commits.inserted, 1);
+        assert_eq!(second.counts.commits.updated, 1);
+        assert_eq!(
+            deployed(&store).await,
+            expect(&[(&a, Some(("v1", 1))), (&b, Some(("v1", 0))), (&c, Some(("v2", 3))), (&d, None)])
+        );
+
+        // Nothing new: d is read and found unchanged, no deployment.
+        let third = ingest(&store, &repo, &options).await;
+        assert_eq!((third.summary.commits, third.summary.deployments), (1, 0));
+        assert_eq!(third.counts.commits.unchanged, 1);
+        assert_eq!(third.counts.commits.inserted + third.counts.commits.updated, 0);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_commit_reached_only_through_a_merge_is_deployed_by_the_tag() {
+        let repo = Repo::new("merge");
+        let a = repo.commit(0, "a");
+        repo.git(0, &["checkout", "-q", "-b", "feature"]);
+        let x = repo.commit(1, "x");
+        let y = repo.commit(2, "y");
+        repo.git(2, &["checkout", "-q", "main"]);
+        let b = repo.commit(3, "b");
+        repo.git(4, &["merge", "-q", "--no-ff", "-m", "merge feature", "feature"]);
+        let m = repo.git(4, &["rev-parse", "HEAD"]);
+        repo.git(4, &["tag", "v1"]);
+        let store = store(&repo).await;
+        ingest(&store, &repo, &options(&repo, tags())).await;
+        assert_eq!(
+            deployed(&store).await,
+            expect(&[
+                (&a, Some(("v1", 4))),
+                (&x, Some(("v1", 3))),
+                (&y, Some(("v1", 2))),
+                (&b, Some(("v1", 1))),
+                (&m, Some(("v1", 0))),
+            ])
+        );
+        store.close().await;
+
+        // On a deploy branch, each first-parent commit is a deployment: the
+        // merge ships the feature branch.
+        let branch = options(&repo, DeploySource::Branch { name: "main".into() });
+        let store2 = SqlStore::open(&format!("sqlite://{}", repo.dir.join("branch.db").display()), Default::default())
+            .await
+            .unwrap();
+        let report = ingest(&store2, &repo, &branch).await;
+        assert_eq!(report.summary.deployments, 3);
+        let short = |s: &String| format!("main@{}", &s[..12]);
+        let (da, db, dm) = (short(&a), short(&b), short(&m));
+        assert_eq!(
+            deployed(&store2).await,
+            expect(&[
+                (&a, Some((da.as_str(), 0))),
+                (&x, Some((dm.as_str(), 3))),
+                (&y, Some((dm.as_str(), 2))),
+                (&b, Some((db.as_str(), 0))),
+                (&m, Some((dm.as_str(), 0))),
+            ])
+        );
+        // A later merge is picked up incrementally.
+        let c = repo.commit(7, "c");
+        let again = ingest(&store2, &repo, &branch).await;
+        assert_eq!((again.summary.commits, again.summary.deployments), (1, 1));
+        assert_eq!(deployed(&store2).await[&c], Some((short(&c), 0)));
+        store2.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_squash_merge_gives_one_new_commit() {
+        let repo = Repo::new("squash");
+        let a = repo.commit(0, "a");
+        repo.git(0, &["checkout", "-q", "-b", "feature"]);
+        repo.commit(1, "x");
+        repo.commit(2, "y");
+        repo.git(2, &["checkout", "-q", "main"]);
+        repo.git(5, &["merge", "-q", "--squash", "feature"]);
+        repo.git(5, &["commit", "-q", "-m", "feature, squashed"]);
+        let s = repo.git(5, &["rev-parse", "HEAD"]);
+        repo.git(6, &["tag", "-a", "v1", "-m", "v1"]);
+        let store = store(&repo).await;
+        ingest(&store, &repo, &options(&repo, tags())).await;
+        // The branch's own commits are not in the released history.
+        assert_eq!(deployed(&store).await, expect(&[(&a, Some(("v1", 6))), (&s, Some(("v1", 1)))]));
+        let events = store.events(TimeWindow::all()).await.unwrap();
+        assert_eq!(events.deployments.len(), 1);
+        assert_eq!(events.deployments[0].finished, Some(at(6)));
+        store.close().await;
+    }
+}

@@ -1,0 +1,451 @@
+//! Ingesting a git history as delivery events: commits, deployments (release
+//! tags, or the first-parent commits of a deploy branch) and each commit's
+//! first deployment, which gives its lead time.
+//!
+//! The repository is read by the front end (the CLI uses gix); this module
+//! gets what it read as plain data ([`GitHistory`]) and decides what it
+//! means. A commit is deployed by the earliest deployment whose commit has it
+//! as an ancestor (or is it), so a commit that reaches a release only
+//! through a merge is deployed by that release, and a squash merge deploys
+//! the one squashed commit, not the branch it came from.
+//!
+//! Ingestion is incremental. The cursor stored per repository, service and
+//! deployment rule keeps the deployments' commits (the reader hides
+//! everything reachable from them, which is deployed already) and the tags
+//! seen; it is written in the transaction that records the events.
+
+use crate::error::AppError;
+use jiff::{SignedDuration, Timestamp};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use tl_engine::delivery::{Commit, Deployment, RunResult};
+use tl_store::{CommitRecord, CursorUpdate, EventBatch, EventCounts, Store};
+
+/// Where deployments come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeploySource {
+    /// Every tag whose name matches the glob (`*` any run, `?` one
+    /// character) is a deployment at the tagger's time (annotated tags) or
+    /// the tagged commit's committer time (lightweight tags).
+    Tags { pattern: String },
+    /// Every first-parent commit of the branch (a merge, a squash or a
+    /// direct push) is a deployment at its committer time.
+    Branch { name: String },
+}
+
+/// What to ingest and how to label it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GitIngestOptions {
+    /// Identifies the repository in the cursor's key (the CLI uses its
+    /// canonical path).
+    pub repository: String,
+    pub service: String,
+    pub environment: String,
+    pub source: DeploySource,
+}
+
+impl GitIngestOptions {
+    /// The cursor's key: one per repository, service and deployment rule.
+    pub fn cursor_source(&self) -> String {
+        let rule = match &self.source {
+            DeploySource::Tags { pattern } => format!("tags:{pattern}"),
+            DeploySource::Branch { name } => format!("branch:{name}"),
+        };
+        format!("git:{}#{}#{rule}", self.repository, self.service)
+    }
+}
+
+/// One commit as the reader found it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GitCommit {
+    pub id: String,
+    /// First parent first.
+    pub parents: Vec<String>,
+    pub authored: Timestamp,
+    pub committed: Timestamp,
+}
+
+/// A tag that matches the pattern, peeled to its commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleaseTag {
+    pub name: String,
+    pub commit: String,
+    pub at: Timestamp,
+}
+
+/// What the reader found since the cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GitHistory {
+    /// Every commit reachable from the reader's tips (the current head or
+    /// deploy branch, and the new tags) but not from the cursor's
+    /// [`GitCursor::deployed`] commits.
+    pub commits: Vec<GitCommit>,
+    /// Tags mode: every matching tag.
+    pub tags: Vec<ReleaseTag>,
+    /// Branch mode: the deploy branch's tip.
+    pub branch_tip: Option<String>,
+}
+
+/// Where the last ingestion stopped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GitCursor {
+    /// Tags already ingested: name to commit.
+    pub tags: BTreeMap<String, String>,
+    /// The commits of the deployments already ingested; everything reachable
+    /// from them is deployed and need not be read again.
+    pub deployed: BTreeSet<String>,
+}
+
+const CURSOR_HEADER: &str = "throughline-git-cursor 1";
+
+impl GitCursor {
+    /// The cursor as stored: one line per tag or deployed commit.
+    pub fn to_text(&self) -> String {
+        let mut out = String::from(CURSOR_HEADER);
+        out.push('\n');
+        for (name, commit) in &self.tags {
+            out.push_str(&format!("tag {commit} {name}\n"));
+        }
+        for commit in &self.deployed {
+            out.push_str(&format!("deployed {commit}\n"));
+        }
+        out
+    }
+
+    pub fn parse(text: &str) -> Result<GitCursor, AppError> {
+        let bad = |line: &str| AppError::Cursor(format!("unexpected line `{line}`"));
+        let mut lines = text.lines();
+        if lines.next() != Some(CURSOR_HEADER) {
+            return Err(AppError::Cursor("unknown format".into()));
+        }
+        let mut cursor = GitCursor::default();
+        for line in lines {
+            match line.split_once(' ') {
+                Some(("tag", rest)) => {
+                    let (commit, name) = rest.split_once(' ').ok_or_else(|| bad(line))?;
+                    cursor.tags.insert(name.to_string(), commit.to_string());
+                }
+                Some(("deployed", commit)) => {
+                    cursor.deployed.insert(commit.to_string());
+                }
+                _ => return Err(bad(line)),
+            }
+        }
+        Ok(cursor)
+    }
+
+    /// The tags that are not in the cursor, and the names of those that
+    /// moved to another commit since (which are not ingested again).
+    pub fn new_tags<'a>(&self, tags: &'a [ReleaseTag]) -> (Vec<&'a ReleaseTag>, Vec<String>) {
+        let mut new = Vec::new();
+        let mut moved = Vec::new();
+        for tag in tags {
+            match self.tags.get(&tag.name) {
+                None => new.push(tag),
+                Some(commit) if *commit != tag.commit => moved.push(tag.name.clone()),
+                Some(_) => {}
+            }
+        }
+        (new, moved)
+    }
+}
+
+/// The stored cursor for these options, or an empty one.
+pub async fn load_git_cursor(store: &dyn Store, options: &GitIngestOptions) -> Result<GitCursor, AppError> {
+    match store.ingest_cursor(&options.cursor_source()).await? {
+        Some(text) => GitCursor::parse(&text),
+        None => Ok(GitCursor::default()),
+    }
+}
+
+/// Whether `name` matches a glob of `*` (any run) and `?` (one character).
+pub fn glob_matches(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ni));
+            pi += 1;
+        } else if let Some((sp, sn)) = star {
+            pi = sp + 1;
+            ni = sn + 1;
+            star = Some((sp, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// What one ingestion found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GitIngestSummary {
+    /// Commits read (new ones, and earlier ones not yet deployed).
+    pub commits: usize,
+    pub deployments: usize,
+    /// Of `commits`, those a deployment contains.
+    pub deployed: usize,
+    /// Tags that point elsewhere than when they were ingested; skipped.
+    pub moved_tags: Vec<String>,
+    /// The median lead time (author time to first deployment) of the
+    /// deployed commits.
+    pub median_lead_time: Option<SignedDuration>,
+}
+
+/// The events to record, and what they say.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GitIngestPlan {
+    pub batch: EventBatch,
+    pub summary: GitIngestSummary,
+}
+
+/// Turns what the reader found into events and the next cursor. Pure: `now`
+/// only stamps the cursor.
+pub fn plan_git_ingest(
+    history: &GitHistory,
+    cursor: &GitCursor,
+    options: &GitIngestOptions,
+    now: Timestamp,
+) -> GitIngestPlan {
+    let by_id: HashMap<&str, &GitCommit> = history.commits.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut next = cursor.clone();
+    let mut summary = GitIngestSummary::default();
+
+    // The new deployments, oldest first: (id, name, commit, time).
+    let mut points: Vec<(String, String, String, Timestamp)> = Vec::new();
+    match &options.source {
+        DeploySource::Tags { .. } => {
+            let (mut new, moved) = cursor.new_tags(&history.tags);
+            summary.moved_tags = moved;
+            new.sort_by(|a, b| (a.at, &a.name).cmp(&(b.at, &b.name)));
+            for tag in new {
+                let id = format!("git:{}:tag:{}", options.service, tag.name);
+                points.push((id, tag.name.clone(), tag.commit.clone(), tag.at));
+                next.tags.insert(tag.name.clone(), tag.commit.clone());
+            }
+        }
+        DeploySource::Branch { name } => {
+            // The first-parent chain down to what earlier runs deployed
+            // (which the reader hid, so it is not in `by_id`).
+            let mut chain = Vec::new();
+            let mut at = history.branch_tip.as_deref();
+            while let Some(commit) = at.and_then(|id| by_id.get(id)) {
+                chain.push(*commit);
+                at = commit.parents.first().map(String::as_str);
+            }
+            for commit in chain.into_iter().rev() {
+                let short: String = commit.id.chars().take(12).collect();
+                let id = format!("git:{}:{name}:{}", options.service, commit.id);
+                points.push((id, format!("{name}@{short}"), commit.id.clone(), commit.committed));
+            }
+        }
+    }
+
+    // Each deployment ships what it reaches and no earlier one did.
+    let mut first: HashMap<&str, (&str, Timestamp)> = HashMap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut deployments = Vec::with_capacity(points.len());
+    for (id, name, tip, at) in &points {
+        let mut shipped = Vec::new();
+        let mut stack = vec![tip.as_str()];
+        while let Some(sha) = stack.pop() {
+            let Some(commit) = by_id.get(sha) else { continue };
+            if !seen.insert(commit.id.as_str()) {
+                continue;
+            }
+            first.insert(commit.id.as_str(), (id.as_str(), *at));
+            shipped.push(commit.id.clone());
+            stack.extend(commit.parents.iter().map(String::as_str));
+        }
+        deployments.push(Deployment {
+            id: id.clone(),
+            name: name.clone(),
+            service: options.service.clone(),
+            scope_id: options.repository.clone(),
+            environment: options.environment.clone(),
+            result: RunResult::Success,
+            started: Some(*at),
+            finished: Some(*at),
+            commits: shipped,
+        });
+    }
+
+    // Everything reachable from a branch's tip is deployed, so the tip alone
+    // stands for the whole chain; tags may sit on different branches.
+    let tips: Vec<&String> = match &options.source {
+        DeploySource::Tags { .. } => points.iter().map(|(_, _, tip, _)| tip).collect(),
+        DeploySource::Branch { .. } => points.last().map(|(_, _, tip, _)| tip).into_iter().collect(),
+    };
+    next.deployed.extend(tips.into_iter().cloned());
+
+    let mut lead_times = Vec::new();
+    let commits: Vec<CommitRecord> = history
+        .commits
+        .iter()
+        .map(|c| {
+            let deployed = first.get(c.id.as_str());
+            if let Some((_, at)) = deployed {
+                lead_times.push(at.duration_since(c.authored));
+            }
+            CommitRecord {
+                commit: Commit {
+                    sha: c.id.clone(),
+                    service: options.service.clone(),
+                    authored: Some(c.authored),
+                    deployed: deployed.map(|(_, at)| *at),
+                    deployment_id: deployed.map(|(id, _)| id.to_string()),
+                },
+                committed: Some(c.committed),
+                parents: c.parents.clone(),
+            }
+        })
+        .collect();
+    lead_times.sort();
+    summary.commits = commits.len();
+    summary.deployed = lead_times.len();
+    summary.deployments = deployments.len();
+    summary.median_lead_time = median(&lead_times);
+
+    let cursor = CursorUpdate { source: options.cursor_source(), state: next.to_text(), at: now };
+    GitIngestPlan { batch: EventBatch { deployments, commits, cursor: Some(cursor), ..Default::default() }, summary }
+}
+
+fn median(sorted: &[SignedDuration]) -> Option<SignedDuration> {
+    match sorted.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(sorted[n / 2]),
+        n => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2),
+    }
+}
+
+/// What an ingestion did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GitIngestReport {
+    pub summary: GitIngestSummary,
+    pub counts: EventCounts,
+}
+
+/// Records the plan's events and cursor, in one transaction.
+pub async fn ingest_git(
+    store: &dyn Store,
+    history: &GitHistory,
+    cursor: &GitCursor,
+    options: &GitIngestOptions,
+    now: Timestamp,
+) -> Result<GitIngestReport, AppError> {
+    let plan = plan_git_ingest(history, cursor, options, now);
+    let counts = store.record_events(&plan.batch).await?;
+    Ok(GitIngestReport { summary: plan.summary, counts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(hours: i64) -> Timestamp {
+        Timestamp::from_second(1_700_000_000 + hours * 3600).unwrap()
+    }
+
+    fn c(id: &str, parents: &[&str], hours: i64) -> GitCommit {
+        GitCommit {
+            id: id.into(),
+            parents: parents.iter().map(|p| p.to_string()).collect(),
+            authored: t(hours),
+            committed: t(hours),
+        }
+    }
+
+    fn options(source: DeploySource) -> GitIngestOptions {
+        GitIngestOptions { repository: "/r".into(), service: "api".into(), environment: "PRODUCTION".into(), source }
+    }
+
+    fn deployed_by(plan: &GitIngestPlan) -> BTreeMap<String, Option<String>> {
+        plan.batch.commits.iter().map(|c| (c.commit.sha.clone(), c.commit.deployment_id.clone())).collect()
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_matches("v*", "v1.2.0"));
+        assert!(glob_matches("v?.*", "v1.2"));
+        assert!(glob_matches("*", ""));
+        assert!(glob_matches("release-*-final", "release-2024-final"));
+        assert!(!glob_matches("v*", "release-1"));
+        assert!(!glob_matches("v?", "v10"));
+    }
+
+    #[test]
+    fn the_cursor_round_trips() {
+        let mut cursor = GitCursor::default();
+        cursor.tags.insert("v1.0".into(), "abc".into());
+        cursor.deployed.insert("abc".into());
+        assert_eq!(GitCursor::parse(&cursor.to_text()).unwrap(), cursor);
+        assert!(GitCursor::parse("nonsense").is_err());
+        assert!(GitCursor::parse("throughline-git-cursor 1\nwhat\n").is_err());
+    }
+
+    #[test]
+    fn a_merged_commit_is_deployed_by_the_first_tag_that_reaches_it() {
+        // a - b ------- m - d
+        //      \       /
+        //       x --- y
+        // v1 tags b (hour 2), v2 tags m (hour 10), d is not released.
+        let history = GitHistory {
+            commits: vec![
+                c("a", &[], 0),
+                c("b", &["a"], 1),
+                c("x", &["b"], 3),
+                c("y", &["x"], 4),
+                c("m", &["b", "y"], 9),
+                c("d", &["m"], 11),
+            ],
+            tags: vec![
+                ReleaseTag { name: "v2".into(), commit: "m".into(), at: t(10) },
+                ReleaseTag { name: "v1".into(), commit: "b".into(), at: t(2) },
+            ],
+            branch_tip: None,
+        };
+        let plan = plan_git_ingest(
+            &history,
+            &GitCursor::default(),
+            &options(DeploySource::Tags { pattern: "v*".into() }),
+            t(20),
+        );
+        let v1 = Some("git:api:tag:v1".to_string());
+        let v2 = Some("git:api:tag:v2".to_string());
+        let expected: BTreeMap<String, Option<String>> =
+            [("a", v1.clone()), ("b", v1), ("x", v2.clone()), ("y", v2.clone()), ("m", v2), ("d", None)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+        assert_eq!(deployed_by(&plan), expected);
+        assert_eq!(plan.batch.deployments.iter().map(|d| d.commits.len()).collect::<Vec<_>>(), vec![2, 3]);
+        // Lead times in hours: a 2, b 1, x 7, y 6, m 1 -> median 2.
+        assert_eq!(plan.summary.median_lead_time, Some(SignedDuration::from_hours(2)));
+        assert_eq!(plan.summary.deployed, 5);
+    }
+
+    #[test]
+    fn a_deploy_branch_deploys_each_first_parent_commit() {
+        let history = GitHistory {
+            commits: vec![c("a", &[], 0), c("x", &["a"], 1), c("m", &["a", "x"], 2), c("s", &["m"], 3)],
+            tags: vec![],
+            branch_tip: Some("s".into()),
+        };
+        let plan = plan_git_ingest(
+            &history,
+            &GitCursor::default(),
+            &options(DeploySource::Branch { name: "main".into() }),
+            t(20),
+        );
+        let names: Vec<&str> = plan.batch.deployments.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, vec!["main@a", "main@m", "main@s"]);
+        assert_eq!(plan.batch.deployments[1].commits, vec!["m", "x"]);
+        assert_eq!(plan.batch.deployments[1].finished, Some(t(2)));
+        let cursor = GitCursor::parse(&plan.batch.cursor.unwrap().state).unwrap();
+        assert!(cursor.deployed.contains("s"));
+    }
+}
