@@ -30,14 +30,21 @@ fn by_subject(updates: &[StatusUpdate]) -> HashMap<&str, &StatusUpdate> {
     updates.iter().map(|u| (u.subject_id.as_str(), u)).collect()
 }
 
+/// Each person's team, by person id: built once per view, so that looking up
+/// the team of 50,000 milestones does not scan every person each time.
+pub fn person_teams(model: &Model) -> HashMap<&str, &str> {
+    model.people.iter().map(|p| (p.id.as_str(), p.team.as_str())).collect()
+}
+
 /// The team that works on a milestone: its own, else its initiative owner's,
 /// else the first team that estimated effort on the initiative.
-pub fn milestone_team<'m>(model: &'m Model, init: &'m Initiative, team: Option<&'m str>) -> Option<&'m str> {
-    team.or_else(|| {
-        let owner = init.owner.as_ref()?;
-        model.people.iter().find(|p| p.id == owner.id).map(|p| p.team.as_str())
-    })
-    .or_else(|| init.effort.first().map(|e| e.team.as_str()))
+pub fn milestone_team<'m>(
+    person_teams: &HashMap<&'m str, &'m str>,
+    init: &'m Initiative,
+    team: Option<&'m str>,
+) -> Option<&'m str> {
+    team.or_else(|| person_teams.get(init.owner.as_ref()?.as_str()).copied())
+        .or_else(|| init.effort.first().map(|e| e.team.as_str()))
 }
 
 /// Every objective with its key results and computed progress.
@@ -49,6 +56,7 @@ pub fn objectives(model: &Model, live: &Live) -> Vec<dto::Objective> {
 /// Every initiative with its milestones' effective status.
 pub fn initiatives(model: &Model, live: &Live, today: jiff::civil::Date) -> Vec<dto::Initiative> {
     let updates = by_subject(&live.milestones);
+    let person_teams = person_teams(model);
     model
         .initiatives
         .iter()
@@ -79,43 +87,59 @@ pub fn initiatives(model: &Model, live: &Live, today: jiff::civil::Date) -> Vec<
                     pessimistic: e.estimate.pessimistic,
                 })
                 .collect(),
-            milestones: i
-                .milestones
-                .iter()
-                .map(|m| {
-                    let latest = updates.get(m.id.as_str()).copied();
-                    let status = match latest.map(|u| u.status) {
-                        Some(Status::Milestone(s)) => s,
-                        _ => m.status,
-                    };
-                    let finished = matches!(status, MilestoneStatus::Done | MilestoneStatus::Cancelled);
-                    let late = status == MilestoneStatus::Late || (!finished && m.due.is_some_and(|d| d < today));
-                    dto::Milestone {
-                        id: m.id.0.clone(),
-                        initiative: i.id.0.clone(),
-                        title: m.title.clone(),
-                        outcome: m.outcome.clone(),
-                        due: m.due.map(|d| d.to_string()),
-                        owner: m.owner.as_ref().map(|r| r.id.0.clone()),
-                        effort: m.effort,
-                        team: milestone_team(model, i, m.team.as_ref().map(|t| t.as_str())).map(String::from),
-                        status: status.as_str().into(),
-                        version: latest.map_or(0, |u| u.version),
-                        late,
-                        latest: latest.map(dto::StatusUpdate::from),
-                    }
-                })
-                .collect(),
+            milestones: i.milestones.iter().map(|m| milestone_view(&person_teams, &updates, i, m, today)).collect(),
         })
         .collect()
+}
+
+/// A milestone's effective status (its latest update, else the plan's) and
+/// whether it is late on `today`.
+fn milestone_state(
+    updates: &HashMap<&str, &StatusUpdate>,
+    m: &tl_engine::model::Milestone,
+    today: jiff::civil::Date,
+) -> (MilestoneStatus, bool) {
+    let status = match updates.get(m.id.as_str()).map(|u| u.status) {
+        Some(Status::Milestone(s)) => s,
+        _ => m.status,
+    };
+    let finished = matches!(status, MilestoneStatus::Done | MilestoneStatus::Cancelled);
+    let late = status == MilestoneStatus::Late || (!finished && m.due.is_some_and(|d| d < today));
+    (status, late)
+}
+
+fn milestone_view(
+    person_teams: &HashMap<&str, &str>,
+    updates: &HashMap<&str, &StatusUpdate>,
+    i: &Initiative,
+    m: &tl_engine::model::Milestone,
+    today: jiff::civil::Date,
+) -> dto::Milestone {
+    let latest = updates.get(m.id.as_str()).copied();
+    let (status, late) = milestone_state(updates, m, today);
+    dto::Milestone {
+        id: m.id.0.clone(),
+        initiative: i.id.0.clone(),
+        title: m.title.clone(),
+        outcome: m.outcome.clone(),
+        due: m.due.map(|d| d.to_string()),
+        owner: m.owner.as_ref().map(|r| r.id.0.clone()),
+        effort: m.effort,
+        team: milestone_team(person_teams, i, m.team.as_ref().map(|t| t.as_str())).map(String::from),
+        status: status.as_str().into(),
+        version: latest.map_or(0, |u| u.version),
+        late,
+        latest: latest.map(dto::StatusUpdate::from),
+    }
 }
 
 /// Every dependency with its effective status and the teams it connects.
 pub fn dependencies(model: &Model, live: &Live) -> Vec<dto::Dependency> {
     let updates = by_subject(&live.dependencies);
+    let person_teams = person_teams(model);
     let mut team_of: HashMap<&str, Option<&str>> = HashMap::new();
     for (init, m) in model.milestones() {
-        team_of.insert(m.id.as_str(), milestone_team(model, init, m.team.as_ref().map(|t| t.as_str())));
+        team_of.insert(m.id.as_str(), milestone_team(&person_teams, init, m.team.as_ref().map(|t| t.as_str())));
     }
     model
         .dependencies
@@ -164,11 +188,17 @@ pub fn blockers(model: &Model, live: &Live, today: jiff::civil::Date) -> dto::Bl
     let blocking = [DependencyStatus::Blocked.as_str(), DependencyStatus::AtRisk.as_str()];
     dto::Blockers {
         dependencies: dependencies(model, live).into_iter().filter(|d| blocking.contains(&d.status.as_str())).collect(),
-        late_milestones: initiatives(model, live, today)
-            .into_iter()
-            .flat_map(|i| i.milestones)
-            .filter(|m| m.late)
-            .collect(),
+        late_milestones: {
+            // Only late milestones become DTOs: building all 50,000 to keep a
+            // few dominated the overview of a large organisation.
+            let updates = by_subject(&live.milestones);
+            let person_teams = person_teams(model);
+            model
+                .milestones()
+                .filter(|(_, m)| milestone_state(&updates, m, today).1)
+                .map(|(i, m)| milestone_view(&person_teams, &updates, i, m, today))
+                .collect()
+        },
         check_in_blockers: live.check_ins.iter().filter(|c| !c.blockers.is_empty()).map(dto::CheckIn::from).collect(),
     }
 }

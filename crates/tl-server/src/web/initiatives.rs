@@ -15,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use tl_engine::Model;
+use std::collections::HashMap;
 use tl_engine::model::Initiative;
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -91,9 +91,9 @@ struct InitiativesPage {
 }
 
 /// The teams an initiative asks effort of, and its owner's team.
-pub(crate) fn teams_of(model: &Model, i: &Initiative) -> Vec<String> {
+pub(crate) fn teams_of(person_teams: &HashMap<&str, &str>, i: &Initiative) -> Vec<String> {
     let mut out: Vec<String> = i.effort.iter().map(|e| e.team.id.0.clone()).collect();
-    if let Some(team) = views::milestone_team(model, i, None)
+    if let Some(team) = views::milestone_team(person_teams, i, None)
         && !out.iter().any(|t| t == team)
     {
         out.push(team.to_string());
@@ -118,13 +118,14 @@ pub(crate) async fn list(
         |id: &str| model.themes.iter().find(|t| t.id.as_str() == id).map_or(id.to_string(), |t| t.name.clone());
     let scored: std::collections::HashMap<&str, &dto::Score> =
         ranking.ranked.iter().map(|s| (s.initiative.as_str(), s)).collect();
+    let person_teams = views::person_teams(model);
     let mut rows: Vec<(Option<&dto::Score>, Row)> = model
         .initiatives
         .iter()
         .filter(|i| filters.theme.is_empty() || i.theme.as_ref().is_some_and(|t| t.as_str() == filters.theme))
         .filter(|i| filters.category.is_empty() || i.category.as_str() == filters.category)
         .filter(|i| filters.status.is_empty() || i.status.as_str() == filters.status)
-        .filter(|i| filters.team.is_empty() || teams_of(model, i).contains(&filters.team))
+        .filter(|i| filters.team.is_empty() || teams_of(&person_teams, i).contains(&filters.team))
         .map(|i| {
             let s = scored.get(i.id.as_str()).copied();
             let row = Row {
@@ -132,7 +133,7 @@ pub(crate) async fn list(
                 id: i.id.0.clone(),
                 title: i.title.clone(),
                 theme: i.theme.as_ref().map_or(String::new(), |t| theme_name(t.as_str())),
-                teams: teams_of(model, i).join(", "),
+                teams: teams_of(&person_teams, i).join(", "),
                 category: i.category.as_str().into(),
                 status: i.status.as_str().into(),
                 score: s.map_or("unscored".into(), |s| format!("{:.2}", s.score)),
@@ -296,7 +297,7 @@ pub(crate) async fn detail(
                 (o.clone(), model.objectives.iter().find(|x| x.id.as_str() == o).map_or(o.clone(), |x| x.title.clone()))
             })
             .collect(),
-        teams: teams_of(model, source).into_iter().map(|t| (team_name(&t), t)).collect(),
+        teams: teams_of(&views::person_teams(model), source).into_iter().map(|t| (team_name(&t), t)).collect(),
         skills: source.skills.join(", "),
         milestones: std::mem::take(&mut i.milestones)
             .into_iter()

@@ -70,6 +70,8 @@ struct OverviewPage {
     actions: String,
     themes: Vec<ThemeRow>,
     objectives: Vec<ObjectiveRow>,
+    /// Objectives not listed on the overview (the OKRs page lists them all).
+    more_objectives: usize,
     troubled: Vec<Troubled>,
     blockers: Vec<Blocker>,
     errors: usize,
@@ -152,8 +154,39 @@ pub(crate) fn team_graph(
             });
         }
     }
-    (charts::DepGraph { title: "Cross-team dependencies".into(), nodes, edges }, n)
+    // One edge per pair, kind and state: a large organisation has thousands
+    // of dependencies between the same teams.
+    let mut seen = std::collections::HashSet::new();
+    edges.retain(|e: &charts::GraphEdge| seen.insert((e.from.clone(), e.to.clone(), e.kind, e.state)));
+    let mut title = "Cross-team dependencies".to_string();
+    if nodes.len() > MAX_GRAPH_NODES {
+        // A graph of hundreds of teams is unreadable (and slow to lay out):
+        // keep the most connected ones; the Dependencies page lists them all.
+        let mut degree: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for e in &edges {
+            *degree.entry(e.from.as_str()).or_default() += 1;
+            *degree.entry(e.to.as_str()).or_default() += 1;
+        }
+        let mut ranked: Vec<(&str, usize)> = degree.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let keep: std::collections::HashSet<String> =
+            ranked.into_iter().take(MAX_GRAPH_NODES).map(|(id, _)| id.to_string()).collect();
+        title = format!("Cross-team dependencies: the {MAX_GRAPH_NODES} most connected of {} teams", nodes.len());
+        nodes.retain(|n| keep.contains(&n.id));
+        edges.retain(|e| keep.contains(&e.from) && keep.contains(&e.to));
+    }
+    (charts::DepGraph { title, nodes, edges }, n)
 }
+
+/// The most objectives the overview lists; a large organisation's page
+/// would otherwise run to megabytes.
+const MAX_OBJECTIVES: usize = 25;
+
+/// The most teams the overview's heat map shows.
+const MAX_HEAT_MAP_ROWS: usize = 30;
+
+/// The most nodes a dependency graph shows.
+const MAX_GRAPH_NODES: usize = 30;
 
 pub(crate) fn edge_kind(kind: &str) -> charts::EdgeKind {
     match kind {
@@ -263,7 +296,17 @@ pub(crate) async fn page(
     }
     let donut = charts::donut(&charts::Donut::capacity_mix(committed, improvement, exploration));
     let heat_map = match &scheduled.schedule {
-        Ok(s) => charts::heat_map(&utilization_heat_map(model, s, 14)),
+        Ok(s) => {
+            let mut map = utilization_heat_map(model, s, 14);
+            if map.rows.len() > MAX_HEAT_MAP_ROWS {
+                // The overview shows the busiest teams; the Capacity page has them all.
+                let peak = |r: &charts::HeatRow| r.values.iter().flatten().fold(0.0f64, |a, &b| a.max(b));
+                map.rows.sort_by(|a, b| peak(b).total_cmp(&peak(a)));
+                map.title = format!("{}: the {MAX_HEAT_MAP_ROWS} busiest of {} teams", map.title, map.rows.len());
+                map.rows.truncate(MAX_HEAT_MAP_ROWS);
+            }
+            charts::heat_map(&map)
+        }
         Err(e) => format!("<p class=\"error\">The plan could not be scheduled: {}</p>", charts::escape(e)),
     };
     let deps = views::dependencies(model, &ctx.live);
@@ -275,7 +318,8 @@ pub(crate) async fn page(
         policies,
         actions,
         themes,
-        objectives: objectives.into_iter().map(ObjectiveRow::new).collect(),
+        more_objectives: objectives.len().saturating_sub(MAX_OBJECTIVES),
+        objectives: objectives.into_iter().take(MAX_OBJECTIVES).map(ObjectiveRow::new).collect(),
         troubled,
         blockers,
         errors: ws.count(Severity::Error),
