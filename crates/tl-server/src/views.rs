@@ -57,39 +57,53 @@ pub fn objectives(model: &Model, live: &Live) -> Vec<dto::Objective> {
 pub fn initiatives(model: &Model, live: &Live, today: jiff::civil::Date) -> Vec<dto::Initiative> {
     let updates = by_subject(&live.milestones);
     let person_teams = person_teams(model);
-    model
-        .initiatives
-        .iter()
-        .map(|i| dto::Initiative {
-            id: i.id.0.clone(),
-            title: i.title.clone(),
-            description: i.description.clone(),
-            quarter: i.quarter.to_string(),
-            theme: i.theme.as_ref().map(|r| r.id.0.clone()),
-            objectives: i.objectives.iter().map(|r| r.id.0.clone()).collect(),
-            category: i.category.as_str().into(),
-            investment: i.investment.as_str().into(),
-            status: i.status.as_str().into(),
-            owner: i.owner.as_ref().map(|r| r.id.0.clone()),
-            scores: dto::Scores {
-                business_impact: i.scores.business_impact,
-                technical_feasibility: i.scores.technical_feasibility,
-                resource_requirements: i.scores.resource_requirements,
-                strategic_fit: i.scores.strategic_fit,
-            },
-            effort: i
-                .effort
-                .iter()
-                .map(|e| dto::TeamEffort {
-                    team: e.team.id.0.clone(),
-                    optimistic: e.estimate.optimistic,
-                    likely: e.estimate.likely,
-                    pessimistic: e.estimate.pessimistic,
-                })
-                .collect(),
-            milestones: i.milestones.iter().map(|m| milestone_view(&person_teams, &updates, i, m, today)).collect(),
-        })
-        .collect()
+    model.initiatives.iter().map(|i| initiative_view(&person_teams, &updates, i, today)).collect()
+}
+
+/// The initiative with id `id`, or the one holding milestone `id`, built
+/// without building every other initiative.
+pub fn initiative(model: &Model, live: &Live, today: jiff::civil::Date, id: &str) -> Option<dto::Initiative> {
+    let i =
+        model.initiatives.iter().find(|i| i.id.as_str() == id || i.milestones.iter().any(|m| m.id.as_str() == id))?;
+    let updates = by_subject(&live.milestones);
+    Some(initiative_view(&person_teams(model), &updates, i, today))
+}
+
+fn initiative_view(
+    person_teams: &HashMap<&str, &str>,
+    updates: &HashMap<&str, &StatusUpdate>,
+    i: &Initiative,
+    today: jiff::civil::Date,
+) -> dto::Initiative {
+    dto::Initiative {
+        id: i.id.0.clone(),
+        title: i.title.clone(),
+        description: i.description.clone(),
+        quarter: i.quarter.to_string(),
+        theme: i.theme.as_ref().map(|r| r.id.0.clone()),
+        objectives: i.objectives.iter().map(|r| r.id.0.clone()).collect(),
+        category: i.category.as_str().into(),
+        investment: i.investment.as_str().into(),
+        status: i.status.as_str().into(),
+        owner: i.owner.as_ref().map(|r| r.id.0.clone()),
+        scores: dto::Scores {
+            business_impact: i.scores.business_impact,
+            technical_feasibility: i.scores.technical_feasibility,
+            resource_requirements: i.scores.resource_requirements,
+            strategic_fit: i.scores.strategic_fit,
+        },
+        effort: i
+            .effort
+            .iter()
+            .map(|e| dto::TeamEffort {
+                team: e.team.id.0.clone(),
+                optimistic: e.estimate.optimistic,
+                likely: e.estimate.likely,
+                pessimistic: e.estimate.pessimistic,
+            })
+            .collect(),
+        milestones: i.milestones.iter().map(|m| milestone_view(person_teams, updates, i, m, today)).collect(),
+    }
 }
 
 /// A milestone's effective status (its latest update, else the plan's) and

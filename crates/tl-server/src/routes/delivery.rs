@@ -34,6 +34,13 @@ async fn all_initiatives(state: &AppState) -> Result<Vec<dto::Initiative>, ApiEr
     Ok(views::initiatives(plan.model(), &live, today()))
 }
 
+/// The initiative with this id, or the one holding the milestone with this id.
+async fn one_initiative(state: &AppState, id: &str) -> Result<Option<dto::Initiative>, ApiError> {
+    let plan = state.plan().await?;
+    let live = Live::load(state.store.as_ref()).await?;
+    Ok(views::initiative(plan.model(), &live, today(), id))
+}
+
 async fn all_dependencies(state: &AppState) -> Result<Vec<dto::Dependency>, ApiError> {
     let plan = state.plan().await?;
     let live = Live::load(state.store.as_ref()).await?;
@@ -53,7 +60,7 @@ pub async fn initiative(
     _: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<dto::Initiative>, ApiError> {
-    let found = all_initiatives(&state).await?.into_iter().find(|i| i.id == id);
+    let found = one_initiative(&state, &id).await?.filter(|i| i.id == id);
     found.map(Json).ok_or_else(|| ApiError::not_found("initiative", &id))
 }
 
@@ -64,7 +71,7 @@ pub async fn milestone(
     _: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<dto::Milestone>, ApiError> {
-    let found = all_initiatives(&state).await?.into_iter().flat_map(|i| i.milestones).find(|m| m.id == id);
+    let found = one_initiative(&state, &id).await?.into_iter().flat_map(|i| i.milestones).find(|m| m.id == id);
     found.map(Json).ok_or_else(|| ApiError::not_found("milestone", &id))
 }
 
