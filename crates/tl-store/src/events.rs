@@ -11,6 +11,7 @@
 //! (committer time and parents), which the engine does not need.
 
 use jiff::Timestamp;
+use crate::work_items::WorkItemRecord;
 use tl_engine::delivery::{Commit, Deployment, Incident, PullRequest};
 
 /// A commit as ingested from a repository: the engine's commit plus what
@@ -42,6 +43,8 @@ pub struct EventBatch {
     pub commits: Vec<CommitRecord>,
     pub pull_requests: Vec<PullRequest>,
     pub incidents: Vec<Incident>,
+    /// Work items from issue trackers, recorded in the same transaction.
+    pub work_items: Vec<WorkItemRecord>,
     pub cursor: Option<CursorUpdate>,
 }
 
@@ -51,6 +54,7 @@ impl EventBatch {
             && self.commits.is_empty()
             && self.pull_requests.is_empty()
             && self.incidents.is_empty()
+            && self.work_items.is_empty()
             && self.cursor.is_none()
     }
 }
@@ -80,6 +84,7 @@ pub struct EventCounts {
     pub commits: Counts,
     pub pull_requests: Counts,
     pub incidents: Counts,
+    pub work_items: Counts,
 }
 
 /// A half-open time window, `from <= t < to`. Each kind of event is placed

@@ -1,7 +1,8 @@
 //! Persistence for Throughline: the applied plan with its revision history,
 //! live data (check-ins, status updates), and the users, sessions and API
 //! tokens the server needs, and delivery events (deployments, commits, pull
-//! requests, incidents) with the cursors of their ingestion, behind one
+//! requests, incidents) with the cursors of their ingestion, and work items
+//! from issue trackers, behind one
 //! trait, `Store`.
 //!
 //! Two backends implement it: SQLite (the embedded default, a file in WAL
@@ -18,6 +19,7 @@ pub mod plan;
 mod postgres;
 mod sql;
 mod sqlite;
+pub mod work_items;
 
 pub use auth::{ApiToken, NewApiToken, NewUser, Role, Session, User, UserUpdate};
 pub use error::Error;
@@ -25,6 +27,7 @@ pub use events::{CommitRecord, Counts, CursorUpdate, EventBatch, EventCounts, Ev
 pub use live::{CheckIn, CheckInStatus, Confidence, NewCheckIn, NewStatusUpdate, Status, StatusUpdate, SubjectKind};
 pub use plan::{ApplyOptions, ApplyOutcome, EntityKey, Kind, PlanFiles, Revision, StoredPlan};
 pub use sql::{OpenOptions, SqlStore, embedded_migrations};
+pub use work_items::{StatusTransition, StoredWorkItem, WorkItemFilter, WorkItemRecord};
 
 use jiff::Timestamp;
 use std::future::Future;
@@ -159,4 +162,10 @@ pub trait Store: Send + Sync {
 
     /// The state an ingester last stored for `source`, if any.
     fn ingest_cursor<'a>(&'a self, source: &'a str) -> BoxFuture<'a, Result<Option<String>>>;
+
+    // Work items (recorded by `record_events`).
+
+    /// The work items `filter` selects, each with its status transitions,
+    /// ordered by creation, source and key, read from one snapshot.
+    fn work_items(&self, filter: WorkItemFilter) -> BoxFuture<'_, Result<Vec<StoredWorkItem>>>;
 }

@@ -368,6 +368,7 @@ pub(super) async fn record_events(store: &SqlStore, batch: &EventBatch) -> Resul
     counts.commits = upsert(&mut tx, &COMMITS, &commits).await?.0;
     counts.pull_requests = upsert(&mut tx, &PULL_REQUESTS, &pull_requests).await?.0;
     counts.incidents = upsert(&mut tx, &INCIDENTS, &incidents).await?.0;
+    counts.work_items = super::work_items::record(&mut tx, &batch.work_items).await?;
     if let Some(cursor) = &batch.cursor {
         write_cursor(&mut tx, cursor).await?;
     }

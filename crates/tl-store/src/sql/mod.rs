@@ -6,10 +6,12 @@ mod auth;
 mod events;
 mod live;
 mod plan;
+mod work_items;
 
 use crate::auth::{ApiToken, NewApiToken, NewUser, Session, User, UserUpdate};
 use crate::events::{EventBatch, EventCounts, Events, TimeWindow};
 use crate::live::{CheckIn, NewCheckIn, NewStatusUpdate, StatusUpdate, SubjectKind};
+use crate::work_items::{StoredWorkItem, WorkItemFilter};
 use crate::plan::{ApplyOptions, ApplyOutcome, Kind, PlanFiles, Revision, StoredPlan};
 use crate::{Backend, BoxFuture, Error, Result, Store, postgres, sqlite};
 use jiff::Timestamp;
@@ -280,5 +282,9 @@ impl Store for SqlStore {
 
     fn ingest_cursor<'a>(&'a self, source: &'a str) -> BoxFuture<'a, Result<Option<String>>> {
         Box::pin(events::ingest_cursor(self, source))
+    }
+
+    fn work_items(&self, filter: WorkItemFilter) -> BoxFuture<'_, Result<Vec<StoredWorkItem>>> {
+        Box::pin(work_items::work_items(self, filter))
     }
 }

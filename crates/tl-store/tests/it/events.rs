@@ -83,6 +83,7 @@ fn batch() -> EventBatch {
             pull_request("pr2", "2024-03-06T10:00:00Z", None),
         ],
         incidents: vec![incident("i1", "2024-03-02T08:00:00Z", Some("2024-03-02T09:30:00Z"))],
+        work_items: Vec::new(),
         cursor: None,
     }
 }

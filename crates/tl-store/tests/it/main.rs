@@ -8,3 +8,4 @@ mod live;
 mod migrations;
 mod plan;
 mod support;
+mod work_items;
