@@ -747,3 +747,46 @@ pub struct Health {
     pub status: String,
     pub revision: i64,
 }
+
+/// What recording one kind of event did.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+pub struct RecordCounts {
+    /// Events the store did not have.
+    pub inserted: u64,
+    /// Events it had under the same key with other content, now replaced.
+    pub updated: u64,
+    /// Events it had exactly (repeats within the request included).
+    pub unchanged: u64,
+}
+
+impl From<&tl_store::Counts> for RecordCounts {
+    fn from(c: &tl_store::Counts) -> RecordCounts {
+        RecordCounts { inserted: c.inserted, updated: c.updated, unchanged: c.unchanged }
+    }
+}
+
+/// The answer to a webhook: counts for each kind of event the request held.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RecordedEvents {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployments: Option<RecordCounts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commits: Option<RecordCounts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pull_requests: Option<RecordCounts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incidents: Option<RecordCounts>,
+}
+
+impl RecordedEvents {
+    /// The counts of the kinds `batch` holds.
+    pub fn of(batch: &tl_store::EventBatch, counts: &tl_store::EventCounts) -> RecordedEvents {
+        let some = |has: bool, c: &tl_store::Counts| has.then(|| RecordCounts::from(c));
+        RecordedEvents {
+            deployments: some(!batch.deployments.is_empty(), &counts.deployments),
+            commits: some(!batch.commits.is_empty(), &counts.commits),
+            pull_requests: some(!batch.pull_requests.is_empty(), &counts.pull_requests),
+            incidents: some(!batch.incidents.is_empty(), &counts.incidents),
+        }
+    }
+}

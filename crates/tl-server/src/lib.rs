@@ -17,6 +17,7 @@ pub mod routes;
 pub mod state;
 pub mod views;
 pub mod web;
+pub mod webhooks;
 
 pub use error::ApiError;
 pub use state::{AppState, Config};

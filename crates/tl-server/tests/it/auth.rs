@@ -12,6 +12,9 @@ const ROUTES: &[(&str, Role)] = &[
     ("milestone status", Role::Editor),
     ("dependency status", Role::Editor),
     ("apply", Role::Editor),
+    ("deployments webhook", Role::Editor),
+    ("incidents webhook", Role::Editor),
+    ("changes webhook", Role::Editor),
     ("create user", Role::Admin),
     ("create token", Role::Admin),
     ("delete token", Role::Admin),
@@ -57,6 +60,18 @@ async fn attempt(server: &TestServer, route: &str, who: &As, n: usize) -> Status
             (Method::Post, "/api/dependencies/dep-kafka-for-fraud-features/status".to_string(), Some(body))
         }
         "apply" => (Method::Post, "/api/plan/apply".to_string(), Some(json!({"files": acme_files()}))),
+        "deployments webhook" => {
+            let body = json!({"id": format!("run-{n}"), "service": "api", "result": "success"});
+            (Method::Post, "/api/events/deployments".to_string(), Some(body))
+        }
+        "incidents webhook" => {
+            let body = json!({"incidents": [{"id": format!("inc-{n}"), "service": "api", "created_at": "2024-03-01T00:00:00Z"}]});
+            (Method::Post, "/api/events/incidents".to_string(), Some(body))
+        }
+        "changes webhook" => {
+            let body = json!({"commits": [{"sha": format!("{n:040x}"), "service": "api"}]});
+            (Method::Post, "/api/events/changes".to_string(), Some(body))
+        }
         "create user" => {
             let body = json!({"username": format!("user{n}"), "role": "viewer", "password": "a long enough password"});
             (Method::Post, "/api/users".to_string(), Some(body))

@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod events;
 mod multi;
 mod ops;
 mod pages;
