@@ -1,5 +1,6 @@
-//! Mapping rules: which team and initiative an imported item belongs to,
-//! decided by its labels, components, epic, repository or service.
+//! Mapping rules: which team, initiative and milestone an imported item
+//! belongs to, decided by its labels, components, epic, repository or
+//! service.
 //!
 //! A mapping file is YAML, decoded by the workspace's own decoder so that its
 //! mistakes are reported like the plan's (file, line, column, did you mean):
@@ -13,10 +14,12 @@
 //!     initiative: i-checkout-split
 //!   - match: { repository: acme/ledger }
 //!     team: ledger
+//!   - match: { epic: LED-7 }
+//!     milestone: m-ledger-v2
 //! ```
 //!
-//! **Rules are tried in file order, and each of `team` and `initiative` is
-//! taken from the first matching rule that sets it.** A rule that gives only
+//! **Rules are tried in file order, and each of `team`, `initiative` and
+//! `milestone` is taken from the first matching rule that sets it.** A rule that gives only
 //! a team does not stop a later rule from giving the initiative, so
 //! "component → team" and "epic → initiative" rules combine; put specific
 //! rules before catch-alls. Within one `match`, every condition must hold.
@@ -50,6 +53,7 @@ static MAPPING: Record = Record {
         req("match", Ty::Record(&MATCH), "which items the rule applies to"),
         opt("team", Ty::Ref("team"), "the team the items belong to"),
         opt("initiative", Ty::Ref("initiative"), "the initiative the items advance"),
+        opt("milestone", Ty::Ref("milestone"), "the milestone the items advance"),
     ],
 };
 
@@ -76,6 +80,7 @@ pub struct MappingRule {
     pub matcher: Match,
     pub team: Option<Ref>,
     pub initiative: Option<Ref>,
+    pub milestone: Option<Ref>,
     /// Where the rule was written.
     pub loc: Loc,
 }
@@ -97,11 +102,12 @@ pub struct Facts<'a> {
     pub service: Option<&'a str>,
 }
 
-/// The team and initiative the rules give one item.
+/// The team, initiative and milestone the rules give one item.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Assignment {
     pub team: Option<Id>,
     pub initiative: Option<Id>,
+    pub milestone: Option<Id>,
 }
 
 fn same(a: &str, b: &str) -> bool {
@@ -131,7 +137,7 @@ impl Mappings {
     pub fn assign(&self, facts: &Facts<'_>) -> Assignment {
         let mut out = Assignment::default();
         for rule in &self.rules {
-            if out.team.is_some() && out.initiative.is_some() {
+            if out.team.is_some() && out.initiative.is_some() && out.milestone.is_some() {
                 break;
             }
             if !rule.matcher.matches(facts) {
@@ -143,18 +149,29 @@ impl Mappings {
             if out.initiative.is_none() {
                 out.initiative = rule.initiative.as_ref().map(|r| r.id.clone());
             }
+            if out.milestone.is_none() {
+                out.milestone = rule.milestone.as_ref().map(|r| r.id.clone());
+            }
         }
         out
     }
 
-    /// Checks that every team and initiative a rule names exists in `model`,
+    /// Checks that every team, initiative and milestone a rule names exists
+    /// in `model`,
     /// with a did-you-mean hint for near misses.
     pub fn check(&self, model: &Model) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         let teams: Vec<&str> = model.teams.iter().map(|t| t.id.0.as_str()).collect();
         let initiatives: Vec<&str> = model.initiatives.iter().map(|i| i.id.0.as_str()).collect();
+        let milestones: Vec<&str> =
+            model.initiatives.iter().flat_map(|i| i.milestones.iter().map(|m| m.id.0.as_str())).collect();
         for rule in &self.rules {
-            for (r, kind, known) in [(&rule.team, "team", &teams), (&rule.initiative, "initiative", &initiatives)] {
+            let refs = [
+                (&rule.team, "team", &teams),
+                (&rule.initiative, "initiative", &initiatives),
+                (&rule.milestone, "milestone", &milestones),
+            ];
+            for (r, kind, known) in refs {
                 let Some(r) = r else { continue };
                 if known.contains(&r.id.0.as_str()) {
                     continue;
@@ -216,6 +233,7 @@ fn decode_rule(d: &mut Decoder<'_>, node: &Node) -> Option<MappingRule> {
     let obj = d.obj(node, &MAPPING)?;
     let team = d.reference(&obj, "team");
     let initiative = d.reference(&obj, "initiative");
+    let milestone = d.reference(&obj, "milestone");
     let matcher = match obj.get("match") {
         Some(m) => {
             let m_obj = d.obj(m, &MATCH)?;
@@ -238,13 +256,13 @@ fn decode_rule(d: &mut Decoder<'_>, node: &Node) -> Option<MappingRule> {
         }
         None => return None,
     };
-    if obj.get("team").is_none() && obj.get("initiative").is_none() {
+    if obj.get("team").is_none() && obj.get("initiative").is_none() && obj.get("milestone").is_none() {
         d.invalid(
             obj.loc,
-            "this mapping gives neither a `team` nor an `initiative`".into(),
-            "add `team:`, `initiative:` or both",
+            "this mapping gives no `team`, `initiative` or `milestone`".into(),
+            "add `team:`, `initiative:`, `milestone:` or several",
         );
         return None;
     }
-    Some(MappingRule { matcher, team, initiative, loc: obj.loc })
+    Some(MappingRule { matcher, team, initiative, milestone, loc: obj.loc })
 }

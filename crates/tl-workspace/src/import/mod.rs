@@ -80,6 +80,7 @@ pub struct Item<T> {
     pub event: T,
     pub team: Option<Id>,
     pub initiative: Option<Id>,
+    pub milestone: Option<Id>,
 }
 
 /// Everything one file gave, and the report of how.
@@ -162,7 +163,8 @@ pub struct Report {
     pub imported: usize,
     pub skipped: usize,
     pub rejected: usize,
-    /// Imported items that no mapping rule gave a team or an initiative.
+    /// Imported items that no mapping rule gave a team, an initiative or a
+    /// milestone.
     pub unmapped: usize,
     /// Per row, in line order.
     pub lines: Vec<LineNote>,
@@ -244,10 +246,10 @@ impl Collector {
     /// Wraps an event with its assignment and counts it.
     fn item<T>(&mut self, line: u32, event: T, assignment: Assignment) -> Item<T> {
         self.report.imported += 1;
-        if assignment.team.is_none() && assignment.initiative.is_none() {
+        if assignment.team.is_none() && assignment.initiative.is_none() && assignment.milestone.is_none() {
             self.report.unmapped += 1;
         }
-        Item { line, event, team: assignment.team, initiative: assignment.initiative }
+        Item { line, event, team: assignment.team, initiative: assignment.initiative, milestone: assignment.milestone }
     }
 
     fn finish(mut self) -> Report {

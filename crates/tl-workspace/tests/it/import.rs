@@ -274,11 +274,11 @@ fn mapping_file_errors_are_located_with_did_you_mean() {
         text,
         [
             "3:5 unknown-field: unknown field `tem` in a mapping (did you mean `team`?)",
-            "2:5 invalid-value: this mapping gives neither a `team` nor an `initiative` (add `team:`, `initiative:` or both)",
+            "2:5 invalid-value: this mapping gives no `team`, `initiative` or `milestone` (add `team:`, `initiative:`, `milestone:` or several)",
             "4:14 unknown-field: unknown field `compnent` in a match (did you mean `component`?)",
             "4:12 invalid-value: this `match` has no condition, so it would match every item (give one of `label`, `component`, `epic`, `repository` or `service`)",
             "6:12 invalid-value: this `match` has no condition, so it would match every item (give one of `label`, `component`, `epic`, `repository` or `service`)",
-            "8:5 invalid-value: this mapping gives neither a `team` nor an `initiative` (add `team:`, `initiative:` or both)",
+            "8:5 invalid-value: this mapping gives no `team`, `initiative` or `milestone` (add `team:`, `initiative:`, `milestone:` or several)",
         ]
     );
     let syntax = parse_mappings(FileId(0), "mappings:\n  - match: { label: [\n").unwrap_err();
@@ -294,6 +294,22 @@ fn mapping_references_are_checked_against_the_workspace() {
     assert_eq!(diags[0].message, "there is no team `paymnts`");
     assert_eq!(diags[0].hint.as_deref(), Some("did you mean `payments`?"));
     assert_eq!((diags[0].loc.line, diags[0].loc.col), (3, 11));
+}
+
+#[test]
+fn milestones_are_mapped_and_checked_too() {
+    let ws = tl_workspace::load(&crate::repo_root().join("examples/acme"));
+    let text = "mappings:\n  - match: { epic: RISK-1 }\n    milestone: m-fraud-shadow\n  - match: { label: risk }\n    milestone: m-fraud-shadw\n    team: payments\n";
+    let rules = parse_mappings(FileId(0), text).unwrap();
+    let diags = rules.check(&ws.model);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].message, "there is no milestone `m-fraud-shadw`");
+    assert_eq!(diags[0].hint.as_deref(), Some("did you mean `m-fraud-shadow`?"));
+    let labels = vec!["risk".to_string()];
+    let facts = import::Facts { labels: &labels, epics: vec!["RISK-1"], ..import::Facts::default() };
+    let got = rules.assign(&facts);
+    assert_eq!(got.milestone.map(|m| m.0), Some("m-fraud-shadow".to_string()), "the first rule that sets it");
+    assert_eq!(got.team.map(|t| t.0), Some("payments".to_string()));
 }
 
 fn records() -> impl Strategy<Value = Vec<Vec<String>>> {
