@@ -10,8 +10,8 @@
 //! is read back feeds the metrics directly; only commits carry more here
 //! (committer time and parents), which the engine does not need.
 
-use jiff::Timestamp;
 use crate::work_items::WorkItemRecord;
+use jiff::Timestamp;
 use tl_engine::delivery::{Commit, Deployment, Incident, PullRequest};
 
 /// A commit as ingested from a repository: the engine's commit plus what

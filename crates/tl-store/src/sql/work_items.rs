@@ -242,9 +242,11 @@ async fn stored(
 /// The WHERE clause of a filter, and its values in bind order (the window
 /// first).
 fn conditions(filter: &WorkItemFilter, alias: &str) -> (String, Vec<String>) {
-    let mut sql = format!("{alias}created_at_ms < $1 AND ({alias}resolved_at_ms IS NULL OR {alias}resolved_at_ms >= $2)");
+    let mut sql =
+        format!("{alias}created_at_ms < $1 AND ({alias}resolved_at_ms IS NULL OR {alias}resolved_at_ms >= $2)");
     let mut values = Vec::new();
-    for (column, value) in [("team", &filter.team), ("initiative", &filter.initiative), ("milestone", &filter.milestone)]
+    for (column, value) in
+        [("team", &filter.team), ("initiative", &filter.initiative), ("milestone", &filter.milestone)]
     {
         if let Some(v) = value {
             values.push(v.clone());

@@ -5,9 +5,7 @@
 use crate::support::each_backend;
 use jiff::Timestamp;
 use tl_engine::delivery::Incident;
-use tl_store::{
-    Counts, Error, EventBatch, StatusTransition, Store, TimeWindow, WorkItemFilter, WorkItemRecord,
-};
+use tl_store::{Counts, Error, EventBatch, StatusTransition, Store, TimeWindow, WorkItemFilter, WorkItemRecord};
 
 fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -121,7 +119,8 @@ async fn a_status_change_is_a_transition_and_other_changes_are_not() {
         reopened.resolved = None;
         reopened.updated = Some(at("2024-03-06T08:00:00Z"));
         store.record_events(&batch(vec![reopened])).await.unwrap();
-        let pay2 = store.work_items(WorkItemFilter::default()).await.unwrap().into_iter().find(|w| w.item.key == "PAY-2");
+        let pay2 =
+            store.work_items(WorkItemFilter::default()).await.unwrap().into_iter().find(|w| w.item.key == "PAY-2");
         let transitions = pay2.unwrap().transitions;
         assert_eq!(transitions.len(), 3);
         assert_eq!(transitions[2].from.as_deref(), Some("Done"));
