@@ -41,6 +41,7 @@ enum Command {
     Serve(commands::serve::Args),
     Demo(commands::demo::Args),
     Ingest(commands::ingest::Args),
+    Import(commands::import::Args),
 }
 
 /// How a command ended, mapped to the documented exit codes.
@@ -70,6 +71,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Ingest(args) => commands::ingest::run(args),
+        Command::Import(args) => commands::import::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

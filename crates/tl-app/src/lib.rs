@@ -1,8 +1,9 @@
 //! Throughline's use cases, shared by the command line and the server: load a
 //! workspace and apply it to the store (refusing a plan with errors unless
-//! forced), export the stored plan as YAML files, and compute key-result
-//! progress and objective roll-ups from the latest check-ins, and ingest a
-//! git history as delivery events.
+//! forced), export the stored plan as YAML files, compute key-result
+//! progress and objective roll-ups from the latest check-ins, ingest a git
+//! history as delivery events, and import issue-tracker and incident-tool
+//! exports.
 //!
 //! Front-ends parse input, call these functions and render the result; the
 //! rules of each use case live here, once.
@@ -12,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod history;
+pub mod import;
 pub mod ingest;
 pub mod progress;
 

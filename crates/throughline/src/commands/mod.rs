@@ -8,6 +8,7 @@ pub mod explain;
 pub mod export;
 pub mod forecast;
 pub mod generate;
+pub mod import;
 pub mod ingest;
 pub mod init;
 pub mod plan;

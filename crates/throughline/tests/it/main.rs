@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod import;
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
@@ -164,6 +166,7 @@ fn help_text_is_current() {
         &["serve"],
         &["demo"],
         &["ingest", "git"],
+        &["import"],
     ] {
         let mut args: Vec<&str> = cmd.to_vec();
         args.push("--help");
