@@ -197,6 +197,11 @@ fn pull_request(v: &Value, options: &ImportOptions) -> Result<(PullRequest, Vec<
     let id = format!("{repo}#{number}");
     let created = created(v, options).map_err(|m| format!("{id}: {m}"))?;
     let merged = time_field(v, &["mergedAt", "merged_at"], options).map_err(|m| format!("{id}: {m}"))?;
+    if let Some(m) = merged
+        && m < created
+    {
+        return Err(format!("{id}: mergedAt {m} is before createdAt {created}"));
+    }
     let author = login(v, &["author", "user"]).unwrap_or_default();
     let merge_commit_sha = match v.get("mergeCommit") {
         Some(m) if !m.is_null() => m.get("oid").and_then(Value::as_str).map(str::to_string),
@@ -259,6 +264,11 @@ fn issue(v: &Value, options: &ImportOptions) -> Result<WorkItem, String> {
     let key = format!("{repo}#{number}");
     let created = created(v, options).map_err(|m| format!("{key}: {m}"))?;
     let resolved = time_field(v, &["closedAt", "closed_at"], options).map_err(|m| format!("{key}: {m}"))?;
+    if let Some(r) = resolved
+        && r < created
+    {
+        return Err(format!("{key}: closedAt {r} is before createdAt {created}"));
+    }
     let updated = time_field(v, &["updatedAt", "updated_at"], options).map_err(|m| format!("{key}: {m}"))?;
     let assignee = login(v, &["assignee"]).or_else(|| {
         field(v, &["assignees"])

@@ -297,6 +297,21 @@ fn mapping_references_are_checked_against_the_workspace() {
 }
 
 #[test]
+fn github_times_out_of_order_are_rejected_rows_not_a_failed_import() {
+    let text = r#"[
+  {"number": 1, "url": "https://github.com/acme/shop/pull/1", "createdAt": "2024-03-02T00:00:00Z",
+   "mergedAt": "2024-03-01T00:00:00Z", "headRefName": "f"},
+  {"number": 2, "url": "https://github.com/acme/shop/issues/2", "createdAt": "2024-03-02T00:00:00Z",
+   "closedAt": "2024-03-01T00:00:00Z", "state": "CLOSED"},
+  {"number": 3, "url": "https://github.com/acme/shop/issues/3", "createdAt": "2024-03-02T00:00:00Z", "state": "OPEN"}
+]"#;
+    let imported = github_json(text, &ImportOptions::default()).unwrap();
+    assert_eq!((imported.report.rejected, imported.report.imported), (2, 1));
+    assert!(imported.report.lines[0].message.contains("mergedAt 2024-03-01T00:00:00Z is before createdAt"));
+    assert!(imported.report.lines[1].message.contains("closedAt 2024-03-01T00:00:00Z is before createdAt"));
+}
+
+#[test]
 fn milestones_are_mapped_and_checked_too() {
     let ws = tl_workspace::load(&crate::repo_root().join("examples/acme"));
     let text = "mappings:\n  - match: { epic: RISK-1 }\n    milestone: m-fraud-shadow\n  - match: { label: risk }\n    milestone: m-fraud-shadw\n    team: payments\n";
