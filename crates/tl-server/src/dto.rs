@@ -765,7 +765,7 @@ impl From<&tl_store::Counts> for RecordCounts {
     }
 }
 
-/// The answer to a webhook: counts for each kind of event the request held.
+/// The answer to a webhook: counts for each kind of event the route takes.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct RecordedEvents {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -779,14 +779,26 @@ pub struct RecordedEvents {
 }
 
 impl RecordedEvents {
-    /// The counts of the kinds `batch` holds.
-    pub fn of(batch: &tl_store::EventBatch, counts: &tl_store::EventCounts) -> RecordedEvents {
-        let some = |has: bool, c: &tl_store::Counts| has.then(|| RecordCounts::from(c));
+    fn none() -> RecordedEvents {
+        RecordedEvents { deployments: None, commits: None, pull_requests: None, incidents: None }
+    }
+
+    /// The answer of `/api/events/deployments`.
+    pub fn deployments(counts: &tl_store::EventCounts) -> RecordedEvents {
+        RecordedEvents { deployments: Some((&counts.deployments).into()), ..RecordedEvents::none() }
+    }
+
+    /// The answer of `/api/events/incidents`.
+    pub fn incidents(counts: &tl_store::EventCounts) -> RecordedEvents {
+        RecordedEvents { incidents: Some((&counts.incidents).into()), ..RecordedEvents::none() }
+    }
+
+    /// The answer of `/api/events/changes`.
+    pub fn changes(counts: &tl_store::EventCounts) -> RecordedEvents {
         RecordedEvents {
-            deployments: some(!batch.deployments.is_empty(), &counts.deployments),
-            commits: some(!batch.commits.is_empty(), &counts.commits),
-            pull_requests: some(!batch.pull_requests.is_empty(), &counts.pull_requests),
-            incidents: some(!batch.incidents.is_empty(), &counts.incidents),
+            commits: Some((&counts.commits).into()),
+            pull_requests: Some((&counts.pull_requests).into()),
+            ..RecordedEvents::none()
         }
     }
 }

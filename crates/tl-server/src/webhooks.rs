@@ -5,6 +5,7 @@
 //! Each endpoint takes one event as a JSON object, or a batch as an object
 //! with one list (`{"deployments": [...]}`, `{"incidents": [...]}`;
 //! `/api/events/changes` takes `{"commits": [...], "pull_requests": [...]}`).
+//! An empty list is a valid batch that records nothing.
 //! Times are RFC 3339 (`2024-03-01T12:00:00Z`, or with an offset). Unknown
 //! fields are refused, not dropped, so that a misspelt `finshed_at` cannot
 //! quietly lose a time. Every problem is reported as a [`PayloadError`]
@@ -173,14 +174,14 @@ pub struct PullRequestEvent {
 }
 
 /// Commits and pull requests in one request and one transaction; either
-/// list may be left out.
+/// list may be left out, but not both.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangesBody {
     #[serde(default)]
-    pub commits: Vec<CommitEvent>,
+    pub commits: Option<Vec<CommitEvent>>,
     #[serde(default)]
-    pub pull_requests: Vec<PullRequestEvent>,
+    pub pull_requests: Option<Vec<PullRequestEvent>>,
 }
 
 /// A payload the conversion refused: the field at fault as a JSON path
@@ -500,19 +501,22 @@ pub fn changes(body: Value) -> Result<EventBatch, PayloadError> {
         });
     }
     let body: ChangesBody = decode(body, "")?;
-    if body.commits.is_empty() && body.pull_requests.is_empty() {
-        return Err(PayloadError {
-            field: None,
-            message: "the body holds no change; send `commits`, `pull_requests` or both".into(),
-        });
-    }
+    let (commits, pull_requests) = match (body.commits, body.pull_requests) {
+        (None, None) => {
+            return Err(PayloadError {
+                field: None,
+                message: "the body holds no change; send `commits`, `pull_requests` or both".into(),
+            });
+        }
+        (commits, pull_requests) => (commits.unwrap_or_default(), pull_requests.unwrap_or_default()),
+    };
     fn indexed(list: &'static str, n: usize) -> impl Iterator<Item = String> {
         (0..n).map(move |i| format!("{list}[{i}]"))
     }
-    let commits = convert(indexed("commits", body.commits.len()).zip(body.commits).collect(), commit)?;
+    let commits = convert(indexed("commits", commits.len()).zip(commits).collect(), commit)?;
     unique(&commits, "sha", |c| format!("{} {}", c.commit.service, c.commit.sha))?;
     let pull_requests =
-        convert(indexed("pull_requests", body.pull_requests.len()).zip(body.pull_requests).collect(), pull_request)?;
+        convert(indexed("pull_requests", pull_requests.len()).zip(pull_requests).collect(), pull_request)?;
     unique(&pull_requests, "id", |p| p.id.clone())?;
     Ok(EventBatch {
         commits: commits.into_iter().map(|(_, c)| c).collect(),

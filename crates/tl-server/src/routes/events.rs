@@ -32,9 +32,8 @@ impl From<PayloadError> for ApiError {
     }
 }
 
-async fn record(state: &AppState, batch: tl_store::EventBatch) -> Result<Json<dto::RecordedEvents>, ApiError> {
-    let counts = state.store.record_events(&batch).await?;
-    Ok(Json(dto::RecordedEvents::of(&batch, &counts)))
+async fn record(state: &AppState, batch: tl_store::EventBatch) -> Result<tl_store::EventCounts, ApiError> {
+    Ok(state.store.record_events(&batch).await?)
 }
 
 #[utoipa::path(post, path = "/api/events/deployments", tag = "events",
@@ -47,7 +46,7 @@ pub async fn post_deployments(
     _: Editor,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<dto::RecordedEvents>, ApiError> {
-    record(&state, webhooks::deployments(body)?).await
+    Ok(Json(dto::RecordedEvents::deployments(&record(&state, webhooks::deployments(body)?).await?)))
 }
 
 #[utoipa::path(post, path = "/api/events/incidents", tag = "events",
@@ -60,11 +59,11 @@ pub async fn post_incidents(
     _: Editor,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<dto::RecordedEvents>, ApiError> {
-    record(&state, webhooks::incidents(body)?).await
+    Ok(Json(dto::RecordedEvents::incidents(&record(&state, webhooks::incidents(body)?).await?)))
 }
 
 #[utoipa::path(post, path = "/api/events/changes", tag = "events",
-    request_body(content = ChangesBody, description = "Commits and pull requests; either list may be left out, not both. Unknown fields are refused. Up to 32 MiB."),
+    request_body(content = ChangesBody, description = "Commits and pull requests; either list may be left out, not both; an empty list is fine. Unknown fields are refused. Up to 32 MiB."),
     responses((status = 200, description = "What was recorded", body = dto::RecordedEvents),
         (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, description = "A field is wrong; `field` is its JSON path, e.g. `pull_requests[2].merged_at`", body = ErrorBody)))]
@@ -73,5 +72,5 @@ pub async fn post_changes(
     _: Editor,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<dto::RecordedEvents>, ApiError> {
-    record(&state, webhooks::changes(body)?).await
+    Ok(Json(dto::RecordedEvents::changes(&record(&state, webhooks::changes(body)?).await?)))
 }

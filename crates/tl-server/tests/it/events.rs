@@ -139,6 +139,9 @@ async fn incidents_and_changes_are_recorded() {
     assert_eq!(r.json["commits"]["inserted"], 1);
     assert_eq!(r.json["pull_requests"]["inserted"], 1);
     assert!(r.json.get("deployments").is_none());
+    // An empty batch is valid and records nothing.
+    let r = server.send(Method::Post, "/api/events/incidents", token(&server), Some(json!({"incidents": []}))).await;
+    assert_eq!(r.json, json!({"incidents": {"inserted": 0, "updated": 0, "unchanged": 0}}), "{}", r.text);
     let r = server.send(Method::Post, "/api/events/changes", token(&server), Some(changes)).await;
     assert_eq!(r.json["pull_requests"]["unchanged"], 1);
     let events = server.store.events(TimeWindow::all()).await.unwrap();
@@ -203,7 +206,13 @@ proptest! {
     fn arbitrary_json_gives_a_batch_or_an_error_never_a_panic(body in any_json()) {
         for convert in [tl_server::webhooks::deployments, tl_server::webhooks::incidents, tl_server::webhooks::changes] {
             match convert(body.clone()) {
-                Ok(batch) => prop_assert!(!batch.is_empty()),
+                Ok(batch) => {
+                    // What passes the checks is what the store accepts.
+                    prop_assert!(batch.deployments.iter().all(|d| !d.id.is_empty() && !matches!((d.started, d.finished), (Some(s), Some(f)) if f < s)));
+                    prop_assert!(batch.incidents.iter().all(|i| !i.id.is_empty() && i.resolved.is_none_or(|r| r >= i.created)));
+                    prop_assert!(batch.commits.iter().all(|c| !c.commit.sha.is_empty()));
+                    prop_assert!(batch.pull_requests.iter().all(|p| !p.id.is_empty() && p.merged.is_none_or(|m| m >= p.created)));
+                }
                 Err(e) => prop_assert!(!e.message.is_empty()),
             }
         }
