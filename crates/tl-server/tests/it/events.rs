@@ -117,6 +117,17 @@ async fn bad_payloads_name_the_field() {
         .unwrap();
     let r = server.request(request).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    // Beyond the 32 MiB limit: refused as a bad request, not a server error.
+    let mut huge = " ".repeat(tl_server::routes::events::BODY_LIMIT + 1);
+    huge.push_str("{}");
+    let request = Request::post("/api/events/deployments")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(huge))
+        .unwrap();
+    let r = server.request(request).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.json["error"]["message"].as_str().unwrap().contains("cannot read the body"), "{}", r.text);
     let events = server.store.events(TimeWindow::all()).await.unwrap();
     assert!(events.deployments.is_empty() && events.incidents.is_empty() && events.commits.is_empty());
 }
