@@ -14,8 +14,8 @@ use jiff::{SignedDuration, Timestamp};
 use tl_engine::Model;
 use tl_engine::delivery::measure::{convert, default_unit, evaluate};
 use tl_engine::delivery::{
-    Commit, DeliveryEvents, Deployment, GroupBy, Incident, KeysReport, PullRequest, ResolvedDefinition,
-    attribute_incidents, link_changes, report, resolve_definitions,
+    Commit, DeliveryEvents, Deployment, FourKeys, GroupBy, Incident, KeysReport, PeriodKeys, PullRequest,
+    ResolvedDefinition, attribute_incidents, four_keys, link_changes, report, resolve_definitions,
 };
 use tl_engine::model::{DeliveryKey, Measure, MeasureScope, MeasureUnit};
 use tl_store::{Events, Store, TimeWindow};
@@ -112,6 +112,22 @@ pub struct Delivery {
     pub service_team: BTreeMap<String, String>,
 }
 
+/// The Delivery page's figures for one scope and definition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub report: KeysReport,
+    /// The four keys over the window just before the report's.
+    pub previous: FourKeys,
+    /// The four keys per week over the last quarter (or the window, if
+    /// longer), for trend charts.
+    pub trend_weeks: Vec<PeriodKeys>,
+    /// Review velocity over the report's window (see
+    /// `tl_engine::delivery::measure::evaluate`), in minutes.
+    pub review_velocity_minutes: Option<f64>,
+    /// Events of the scope, of every kind, read for the figures.
+    pub n_events: usize,
+}
+
 /// A bound key result's or metric's value and history.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Measured {
@@ -179,6 +195,37 @@ impl Delivery {
     ) -> KeysReport {
         let prepared = self.scoped(model, events, scope).prepared(definition);
         report(&prepared.borrowed(), &definition.definition, now, GroupBy::Team(&self.service_team))
+    }
+
+    /// Everything the Delivery page shows for a scope: the report, the four
+    /// keys over the window before it (for the trend), review velocity, and
+    /// how many events the scope holds.
+    pub fn summary(
+        &self,
+        model: &Model,
+        events: &EventSet,
+        scope: &Scope,
+        definition: &ResolvedDefinition,
+        now: Timestamp,
+    ) -> Summary {
+        let prepared = self.scoped(model, events, scope).prepared(definition);
+        let def = &definition.definition;
+        let report = report(&prepared.borrowed(), def, now, GroupBy::Team(&self.service_team));
+        let window = SignedDuration::from_hours(24 * i64::from(def.window.days));
+        let before = report.start.checked_sub(window).unwrap_or(Timestamp::MIN);
+        let previous = four_keys(&prepared.borrowed(), def, before, report.start);
+        let review_velocity = evaluate(DeliveryKey::ReviewVelocity, &prepared.borrowed(), def, report.start, now);
+        // Trends look back a quarter even when the window is shorter.
+        let mut quarter = def.clone();
+        quarter.window.days = quarter.window.days.max(7 * HISTORY_WEEKS as u32);
+        let no_groups = BTreeMap::new();
+        let trend_weeks =
+            tl_engine::delivery::report(&prepared.borrowed(), &quarter, now, GroupBy::Team(&no_groups)).weeks;
+        let n_events = prepared.deployments.len()
+            + prepared.commits.len()
+            + prepared.pull_requests.len()
+            + prepared.incidents.len();
+        Summary { report, previous, trend_weeks, review_velocity_minutes: review_velocity, n_events }
     }
 
     /// The value and weekly history of a binding. `owner_team` is the

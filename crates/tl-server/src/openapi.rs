@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations and the
 //! DTOs; `tests/it` compares it with the committed `tests/openapi.json`.
 
-use crate::routes::{admin, delivery, okrs, ops, plan, register, session, teams};
+use crate::routes::{admin, delivery, delivery_metrics, okrs, ops, plan, register, session, teams};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -39,6 +39,9 @@ use utoipa::OpenApi;
         delivery::post_dependency_status,
         delivery::blockers,
         delivery::cross_team,
+        delivery_metrics::keys,
+        delivery_metrics::definitions,
+        delivery_metrics::definition,
         register::debt,
         register::metrics,
         admin::users,

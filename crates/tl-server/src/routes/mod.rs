@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod delivery;
+pub mod delivery_metrics;
 pub mod okrs;
 pub mod ops;
 pub mod plan;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(teams::router())
         .merge(okrs::router())
         .merge(delivery::router())
+        .merge(delivery_metrics::router())
         .merge(register::router())
         .merge(admin::router())
         .merge(session::router())

@@ -131,8 +131,10 @@ impl Server {
         let request =
             tl_app::ApplyRequest { author: "browser-test".into(), at: now, force: false, expected_revision: None };
         tl_app::apply_workspace(&store, &ws, request).await.expect("apply examples/acme");
-        // The demo's quarter of weekly check-ins, so that the pages show
-        // history as a user would see it.
+        // The demo's quarter of delivery events and weekly check-ins, so
+        // that the pages show history as a user would see it.
+        let events = tl_app::history::delivery_history(&ws.model, 7, now);
+        store.record_events(&events).await.expect("the demo's delivery events");
         for (key_result, check_ins) in tl_app::history::check_in_history(&ws.model, 7, now) {
             for (version, check_in) in check_ins.into_iter().enumerate() {
                 store.record_check_in(&key_result, version as i64, check_in).await.expect("a check-in");

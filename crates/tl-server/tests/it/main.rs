@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod delivery;
 mod multi;
 mod ops;
 mod pages;
