@@ -407,6 +407,9 @@ pub struct Metric {
     pub target: Option<f64>,
     /// The binding to delivery events, if the value is measured.
     pub measure: Option<Measure>,
+    /// The value measured from delivery events (null when unbound or
+    /// without events).
+    pub value: Option<f64>,
 }
 
 impl From<&m::Metric> for Metric {
@@ -421,6 +424,7 @@ impl From<&m::Metric> for Metric {
             direction: x.direction.map(|d| d.as_str().into()),
             target: x.target,
             measure: x.measure.as_ref().map(Measure::from),
+            value: None,
         }
     }
 }
@@ -970,7 +974,7 @@ fn definition_values(d: &tl_engine::delivery::MetricDefinition) -> Vec<(&'static
         Attribution::LastDeploymentBefore { same_service, within_minutes } => {
             let mut s = format!("last_deployment_before, scope {}", if *same_service { "service" } else { "any" });
             if let Some(m) = within_minutes {
-                s.push_str(&format!(", within {m}m"));
+                s.push_str(&format!(", within {}", tl_workspace::write::duration(*m)));
             }
             s
         }

@@ -24,6 +24,17 @@ macro_rules! w {
     ($out:expr, $($arg:tt)*) => {{ let _ = writeln!($out, $($arg)*); }};
 }
 
+/// Minutes as the files write a duration, in the largest whole unit:
+/// `2d`, `36h`, `90m`.
+pub fn duration(minutes: i64) -> String {
+    match minutes {
+        m if m != 0 && m % (7 * 24 * 60) == 0 => format!("{}w", m / (7 * 24 * 60)),
+        m if m != 0 && m % (24 * 60) == 0 => format!("{}d", m / (24 * 60)),
+        m if m != 0 && m % 60 == 0 => format!("{}h", m / 60),
+        m => format!("{m}m"),
+    }
+}
+
 fn strs(items: &[String]) -> String {
     let v: Vec<String> = items.iter().map(|s| q(s)).collect();
     format!("[{}]", v.join(", "))
@@ -596,7 +607,7 @@ impl Writer {
                     w!(o, "      scope: {s}");
                 }
                 if let Some(m) = a.within_minutes {
-                    w!(o, "      within: {m}m");
+                    w!(o, "      within: {}", duration(m));
                 }
             }
             if let Some(y) = d.benchmark {

@@ -4,7 +4,7 @@
 use super::bars::Reference;
 use super::palette::{AXIS, GRID, INK, MUTED, Tone};
 use super::scale::{Linear, nice_ticks};
-use super::svg::{Svg, fmt_value, w};
+use super::svg::{HALO, Svg, fmt_value, w};
 
 /// Values per period (week), oldest first.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,7 +110,8 @@ pub fn trend(c: &Trend) -> String {
         let yy = y.map_clamped(v);
         svg.line(left, yy, right, yy, &format!("stroke=\"{INK}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\""));
         let text = format!("{} {}", label.trim(), fmt_value(v));
-        svg.text(right, yy - 5.0, &text, right - left, "font-size=\"11\" text-anchor=\"end\" font-weight=\"600\"", INK);
+        let attrs = format!("font-size=\"11\" text-anchor=\"end\" font-weight=\"600\" {HALO}");
+        svg.text(right, yy - 5.0, &text, right - left, &attrs, INK);
     }
     svg.finish(WIDTH, HEIGHT)
 }

@@ -275,7 +275,7 @@ pub(crate) async fn page(
         label: label.into(),
         value: hours(m),
         tone: Tone::Neutral,
-        note: duration(m),
+        note: String::new(),
     };
     let cycle_chart = charts::bar_chart(&charts::BarChart {
         title: "PR cycle time, by part".into(),

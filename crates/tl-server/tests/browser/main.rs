@@ -45,6 +45,7 @@ const PAGES: &[Page] = &[
         required: true,
     },
     Page { path: "/okrs/o-devex-lead-time", name: "okr-bound", headings: &["production"], required: true },
+    Page { path: "/teams/checkout", name: "team-checkout", headings: &["checkout"], required: true },
 ];
 
 /// The key result the check-in tests write to (baseline 91.5, target 93.5),

@@ -122,6 +122,13 @@ async fn the_four_keys_come_from_the_events_under_the_named_definition() {
     let kr = server.get("/api/key-results/kr-checkout-deploys", who).await;
     assert_eq!(kr.json["value"], 1.0, "{}", kr.text);
     assert_eq!(kr.json["measure"]["definition"], "acme-delivery");
+    // Team metrics bound to events carry their value; the others none.
+    let metrics = server.get("/api/metrics", who).await.json;
+    let value = |id: &str| metrics.as_array().unwrap().iter().find(|m| m["id"] == id).unwrap()["value"].clone();
+    assert_eq!(value("km-checkout-deploy-frequency"), 1.0);
+    // Checkout lead times 10, 20, 30, 40 hours: median 25 hours.
+    assert_eq!(value("km-checkout-lead-time"), 25.0);
+    assert!(value("km-checkout-web-conversion").is_null());
 }
 
 #[tokio::test]
@@ -156,5 +163,5 @@ async fn definitions_list_presets_then_the_workspace_with_origins() {
     assert_eq!(field("window")["value"], "28d");
     assert!(field("window")["origin"].as_str().unwrap().starts_with("delivery.yaml:"));
     assert_eq!(field("lead_time.statistic")["origin"], "preset dora-2023");
-    assert_eq!(field("attribution")["value"], "last_deployment_before, scope service, within 2880m");
+    assert_eq!(field("attribution")["value"], "last_deployment_before, scope service, within 2d");
 }

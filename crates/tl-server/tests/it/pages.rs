@@ -68,7 +68,12 @@ async fn every_page_renders_for_a_viewer() {
     .await;
     ok(&server, "/initiatives/i-sca-exemptions", &["Milestones", "Dependencies", "Scalability review", "10×"]).await;
     ok(&server, "/teams", &["Single points of failure", "href=\"/teams/payments\""]).await;
-    ok(&server, "/teams/payments", &["Capacity", "Members", "Skills matrix", "Allocation"]).await;
+    ok(
+        &server,
+        "/teams/payments",
+        &["Capacity", "Members", "Skills matrix", "Allocation", "Core metrics", "no events yet", "reported by hand"],
+    )
+    .await;
     ok(&server, "/dependencies", &["All dependencies", "external", "<svg"]).await;
     ok(&server, "/debt", &["Technical debt by category", "Share of capacity", "The register"]).await;
     ok(&server, "/health", &["Strategy health", "Concerns"]).await;
