@@ -585,7 +585,7 @@ pub fn resolve_definitions(specs: &[DeliveryDefinition]) -> (Vec<ResolvedDefinit
     let preset_names: Vec<String> = resolved.iter().map(|r| r.definition.name.clone()).collect();
     let mut state: HashMap<&str, Option<usize>> = HashMap::new();
     for spec in specs {
-        if preset_names.iter().any(|p| *p == spec.id.0) {
+        if preset_names.contains(&spec.id.0) {
             diags.push(
                 Diagnostic::error(
                     "duplicate-id",

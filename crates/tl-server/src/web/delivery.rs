@@ -191,14 +191,13 @@ fn tiles(now: &FourKeys, before: &FourKeys, d: &tl_engine::delivery::MetricDefin
     ]
 }
 
+/// One key's value (in the chart's unit) and tier.
+type KeyOf = dyn Fn(&FourKeys) -> (Option<f64>, Option<Tier>);
+
 /// The weekly trend charts: one per key, coloured by each week's tier.
 fn weekly_charts(weeks: &[tl_engine::delivery::PeriodKeys]) -> Vec<String> {
     let week = |label: &str| label.split_once('-').map_or(label.to_string(), |(_, w)| w.to_string());
-    let chart = |title: &str,
-                 unit: &str,
-                 target: f64,
-                 target_label: &str,
-                 f: &dyn Fn(&FourKeys) -> (Option<f64>, Option<Tier>)| {
+    let chart = |title: &str, unit: &str, target: f64, target_label: &str, f: &KeyOf| {
         charts::trend(&charts::Trend {
             title: title.into(),
             unit: unit.into(),
