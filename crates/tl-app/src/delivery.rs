@@ -241,6 +241,22 @@ impl Delivery {
         stated_unit: Option<&str>,
         now: Timestamp,
     ) -> Option<Measured> {
+        self.measure_cached(model, events, measure, owner_team, stated_unit, now, &mut HashMap::new())
+    }
+
+    /// [`Delivery::measure`], reusing events already scoped and prepared
+    /// for the same definition and scope (bindings often share them).
+    #[allow(clippy::too_many_arguments)]
+    fn measure_cached(
+        &self,
+        model: &Model,
+        events: &EventSet,
+        measure: &Measure,
+        owner_team: &str,
+        stated_unit: Option<&str>,
+        now: Timestamp,
+        prepared_by: &mut HashMap<String, EventSet>,
+    ) -> Option<Measured> {
         let definition = self.definition(Some(
             measure.definition.as_ref().map_or(tl_engine::delivery::definition::DEFAULT_PRESET, |r| r.as_str()),
         ))?;
@@ -249,7 +265,9 @@ impl Delivery {
             MeasureScope::Team => Scope::Team(owner_team.to_string()),
             MeasureScope::Services => Scope::Services(measure.services.clone()),
         };
-        let prepared = self.scoped(model, events, &scope).prepared(definition);
+        let prepared = prepared_by
+            .entry(format!("{}|{scope:?}", definition.name()))
+            .or_insert_with(|| self.scoped(model, events, &scope).prepared(definition));
         let unit = measure
             .unit
             .or_else(|| stated_unit.and_then(|u| unit_from_text(measure.key, u)))
@@ -272,10 +290,19 @@ impl Delivery {
     /// The measured value of every bound key result and team metric, by id.
     pub fn measure_plan(&self, model: &Model, events: &EventSet, now: Timestamp) -> HashMap<String, Measured> {
         let mut out = HashMap::new();
+        let mut cache = HashMap::new();
         for objective in &model.objectives {
             for kr in &objective.key_results {
                 if let Some(m) = &kr.measure
-                    && let Some(v) = self.measure(model, events, m, objective.team.as_str(), kr.unit.as_deref(), now)
+                    && let Some(v) = self.measure_cached(
+                        model,
+                        events,
+                        m,
+                        objective.team.as_str(),
+                        kr.unit.as_deref(),
+                        now,
+                        &mut cache,
+                    )
                 {
                     out.insert(kr.id.0.clone(), v);
                 }
@@ -283,7 +310,8 @@ impl Delivery {
         }
         for metric in &model.metrics {
             if let Some(m) = &metric.measure
-                && let Some(v) = self.measure(model, events, m, metric.team.as_str(), metric.unit.as_deref(), now)
+                && let Some(v) =
+                    self.measure_cached(model, events, m, metric.team.as_str(), metric.unit.as_deref(), now, &mut cache)
             {
                 out.insert(metric.id.0.clone(), v);
             }
