@@ -40,6 +40,23 @@ const BLOCKERS: &[&str] = &[
     "vendor has not delivered the sandbox",
 ];
 
+/// The status and confidence a key result's owner would report at
+/// `progress` when `planned` was due (both shares of the way), with a
+/// little noise on the confidence.
+fn standing(progress: f64, planned: f64, noise: f64) -> (CheckInStatus, Option<Confidence>) {
+    let ratio = if planned > 0.0 { progress / planned } else { 1.0 };
+    let status = if ratio >= 0.85 {
+        CheckInStatus::OnTrack
+    } else if ratio >= 0.6 {
+        CheckInStatus::AtRisk
+    } else {
+        CheckInStatus::OffTrack
+    };
+    let confidence = (0.35 + 0.55 * ratio.min(1.1) + noise).clamp(0.05, 0.95);
+    // Clamped to 0.05-0.95, so always a valid confidence.
+    (status, Confidence::new((confidence * 100.0).round() / 100.0).ok())
+}
+
 /// Weekly check-ins for every key result (in model order, oldest first per
 /// key result), the last one at `now`, the first `WEEKS - 1` weeks earlier.
 /// Each list is ready for `Store::record_check_in` with expected versions
@@ -68,17 +85,8 @@ pub fn check_in_history(model: &Model, seed: u64, now: Timestamp) -> Vec<(String
             let planned = elapsed;
             let step = pace / horizon + rng.range(-0.02, 0.02);
             progress = (progress + step).clamp(0.0, 1.05);
-            let ratio = if planned > 0.0 { progress / planned } else { 1.0 };
-            let status = if ratio >= 0.85 {
-                CheckInStatus::OnTrack
-            } else if ratio >= 0.6 {
-                CheckInStatus::AtRisk
-            } else {
-                CheckInStatus::OffTrack
-            };
-            let confidence = (0.35 + 0.55 * ratio.min(1.1) + rng.range(-0.05, 0.05)).clamp(0.05, 0.95);
-            // Clamped to 0.05-0.95 above, so always a valid confidence.
-            let Ok(confidence) = Confidence::new((confidence * 100.0).round() / 100.0) else {
+            let (status, confidence) = standing(progress, planned, rng.range(-0.05, 0.05));
+            let Some(confidence) = confidence else {
                 continue;
             };
             let value = baseline + span * progress;
@@ -288,17 +296,39 @@ pub fn delivery_history(model: &Model, seed: u64, now: Timestamp) -> tl_store::E
 /// events it sits beside (the note, confidence and status stay as
 /// generated). Check-ins and history points are matched by time.
 pub fn align_with_measured(
+    model: &Model,
     history: &mut [(String, Vec<NewCheckIn>)],
     measured: &std::collections::HashMap<String, crate::delivery::Measured>,
 ) {
+    let horizon = WEEKS as f64 + 2.0;
     for (key_result, check_ins) in history.iter_mut() {
-        let Some(m) = measured.get(key_result) else {
+        let (Some(m), Some((_, kr))) =
+            (measured.get(key_result), model.key_results().find(|(_, k)| k.id.as_str() == key_result))
+        else {
             continue;
         };
-        for c in check_ins.iter_mut() {
-            if let Some((_, Some(v))) = m.history.iter().find(|(at, _)| *at == c.at) {
-                c.value = (v * 100.0).round() / 100.0;
+        for (week, c) in check_ins.iter_mut().enumerate() {
+            let Some((_, Some(v))) = m.history.iter().find(|(at, _)| *at == c.at) else {
+                continue;
+            };
+            c.value = (v * 100.0).round() / 100.0;
+            // The owner's status and confidence follow the measured
+            // progress, as they would in a real check-in.
+            let progress = crate::progress::key_result_progress(kr, Some(*v)).unwrap_or(0.0);
+            let planned = (week + 1) as f64 / horizon;
+            let (status, confidence) = standing(progress, planned, 0.0);
+            c.status = status;
+            if let Some(confidence) = confidence {
+                c.confidence = confidence;
             }
+            if status != CheckInStatus::OffTrack {
+                c.blockers.clear();
+            }
+            c.note = match status {
+                CheckInStatus::OnTrack => Some("measured from delivery events; on pace".to_string()),
+                CheckInStatus::AtRisk => Some("measured from delivery events; behind the straight line".to_string()),
+                CheckInStatus::OffTrack => Some("measured from delivery events; well behind plan".to_string()),
+            };
         }
     }
 }

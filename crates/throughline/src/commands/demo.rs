@@ -79,7 +79,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         let stored = tl_app::delivery::load_events(&store, &delivery, now).await?;
         let measured = delivery.measure_plan(&ws.model, &stored, now);
         let mut history = tl_app::history::check_in_history(&ws.model, args.seed, now);
-        tl_app::history::align_with_measured(&mut history, &measured);
+        tl_app::history::align_with_measured(&ws.model, &mut history, &measured);
         let mut n_check_ins = 0;
         for (key_result, check_ins) in history {
             for (version, check_in) in check_ins.into_iter().enumerate() {

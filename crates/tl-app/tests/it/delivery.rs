@@ -212,4 +212,14 @@ async fn the_demo_history_records_and_measures_plausibly() {
     assert!(first("kr-lead-time") > 4.0 && value("kr-lead-time") < 2.5, "{:?}", measured["kr-lead-time"]);
     // Change failure rate between 0 and 30%, lower at the end.
     assert!(value("kr-change-failure") < first("kr-change-failure"), "{:?}", measured["kr-change-failure"]);
+
+    // Check-ins of bound key results carry the measured value of their
+    // moment, and a status that follows it; unbound ones are untouched.
+    let generated = tl_app::history::check_in_history(&model, 7, now);
+    let mut aligned = generated.clone();
+    tl_app::history::align_with_measured(&model, &mut aligned, &measured);
+    let list = |h: &[(String, Vec<tl_store::NewCheckIn>)], id: &str| h.iter().find(|(k, _)| k == id).unwrap().1.clone();
+    let last = list(&aligned, "kr-lead-time").pop().unwrap();
+    assert_eq!(last.value, (value("kr-lead-time") * 100.0).round() / 100.0);
+    assert_eq!(list(&aligned, "kr-auth-success-rate"), list(&generated, "kr-auth-success-rate"));
 }

@@ -138,7 +138,7 @@ impl Server {
         let delivery = tl_app::delivery::Delivery::new(&ws.model);
         let stored = tl_app::delivery::load_events(&store, &delivery, now).await.expect("read the events");
         let mut history = tl_app::history::check_in_history(&ws.model, 7, now);
-        tl_app::history::align_with_measured(&mut history, &delivery.measure_plan(&ws.model, &stored, now));
+        tl_app::history::align_with_measured(&ws.model, &mut history, &delivery.measure_plan(&ws.model, &stored, now));
         for (key_result, check_ins) in history {
             for (version, check_in) in check_ins.into_iter().enumerate() {
                 store.record_check_in(&key_result, version as i64, check_in).await.expect("a check-in");
