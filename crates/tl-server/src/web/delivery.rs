@@ -23,7 +23,7 @@ use tl_engine::delivery::{FourKeys, Tier};
 /// The framework's targets: lead time under a day, daily deploys, time to
 /// restore under an hour, change failure rate under 15%.
 const LEAD_TIME_TARGET_MINUTES: f64 = 24.0 * 60.0;
-/// Daily: one deployment per working day.
+/// Daily: one deployment per working day, per team.
 const DEPLOYS_TARGET_PER_WEEK: f64 = 5.0;
 const RESTORE_TARGET_MINUTES: f64 = 60.0;
 const FAILURE_RATE_TARGET: f64 = 0.15;
@@ -70,7 +70,7 @@ struct Tile {
     tier: Option<&'static str>,
     /// What the benchmark report says for this tier.
     tier_text: String,
-    target: &'static str,
+    target: String,
     meets_target: Option<bool>,
     /// `better`, `worse`, `same` or empty, and the previous value.
     trend: &'static str,
@@ -128,7 +128,10 @@ fn trend_word(now: Option<f64>, before: Option<f64>, higher_is_better: bool) -> 
     }
 }
 
-fn tiles(now: &FourKeys, before: &FourKeys, d: &tl_engine::delivery::MetricDefinition) -> Vec<Tile> {
+/// The tiles; `teams` is how many teams the scope covers, since the
+/// deployment target is daily per team.
+fn tiles(now: &FourKeys, before: &FourKeys, d: &tl_engine::delivery::MetricDefinition, teams: usize) -> Vec<Tile> {
+    let deploy_target = DEPLOYS_TARGET_PER_WEEK * teams.max(1) as f64;
     let b = &d.benchmark;
     let text = |ladder: &tl_engine::delivery::Ladder, t: Option<Tier>| {
         t.map(|t| {
@@ -149,8 +152,12 @@ fn tiles(now: &FourKeys, before: &FourKeys, d: &tl_engine::delivery::MetricDefin
             value: per_week(now.deployment_frequency),
             tier: tier(Some(now.tiers.deployment_frequency)),
             tier_text: text(&b.deployment_frequency, Some(now.tiers.deployment_frequency)),
-            target: "daily deploys (5 / week)",
-            meets_target: Some(now.deployment_frequency >= DEPLOYS_TARGET_PER_WEEK),
+            target: if teams > 1 {
+                format!("daily deploys per team ({} teams: {})", teams, per_week(deploy_target))
+            } else {
+                format!("daily deploys ({})", per_week(deploy_target))
+            },
+            meets_target: Some(now.deployment_frequency >= deploy_target),
             trend: trend_word(Some(now.deployment_frequency), Some(before.deployment_frequency), true),
             previous: per_week(before.deployment_frequency),
             samples: format!("{} deployments", now.deployments),
@@ -160,7 +167,7 @@ fn tiles(now: &FourKeys, before: &FourKeys, d: &tl_engine::delivery::MetricDefin
             value: duration(now.lead_time_minutes),
             tier: tier(now.tiers.lead_time),
             tier_text: text(&b.lead_time, now.tiers.lead_time),
-            target: "under a day",
+            target: "under a day".into(),
             meets_target: now.lead_time_minutes.map(|m| m < LEAD_TIME_TARGET_MINUTES),
             trend: trend_word(now.lead_time_minutes, before.lead_time_minutes, false),
             previous: duration(before.lead_time_minutes),
@@ -171,7 +178,7 @@ fn tiles(now: &FourKeys, before: &FourKeys, d: &tl_engine::delivery::MetricDefin
             value: share(now.change_failure_rate),
             tier: tier(now.tiers.change_failure_rate),
             tier_text: b.change_failure_rate.as_ref().map_or(String::new(), |l| text(l, now.tiers.change_failure_rate)),
-            target: "under 15%",
+            target: "under 15%".into(),
             meets_target: now.change_failure_rate.map(|r| r < FAILURE_RATE_TARGET),
             trend: trend_word(now.change_failure_rate, before.change_failure_rate, false),
             previous: share(before.change_failure_rate),
@@ -182,7 +189,7 @@ fn tiles(now: &FourKeys, before: &FourKeys, d: &tl_engine::delivery::MetricDefin
             value: duration(now.time_to_restore_minutes),
             tier: tier(now.tiers.time_to_restore),
             tier_text: text(&b.time_to_restore, now.tiers.time_to_restore),
-            target: "under an hour",
+            target: "under an hour".into(),
             meets_target: now.time_to_restore_minutes.map(|m| m < RESTORE_TARGET_MINUTES),
             trend: trend_word(now.time_to_restore_minutes, before.time_to_restore_minutes, false),
             previous: duration(before.time_to_restore_minutes),
@@ -195,7 +202,7 @@ fn tiles(now: &FourKeys, before: &FourKeys, d: &tl_engine::delivery::MetricDefin
 type KeyOf = dyn Fn(&FourKeys) -> (Option<f64>, Option<Tier>);
 
 /// The weekly trend charts: one per key, coloured by each week's tier.
-fn weekly_charts(weeks: &[tl_engine::delivery::PeriodKeys]) -> Vec<String> {
+fn weekly_charts(weeks: &[tl_engine::delivery::PeriodKeys], teams: usize) -> Vec<String> {
     let week = |label: &str| label.split_once('-').map_or(label.to_string(), |(_, w)| w.to_string());
     let chart = |title: &str, unit: &str, target: f64, target_label: &str, f: &KeyOf| {
         charts::trend(&charts::Trend {
@@ -212,9 +219,13 @@ fn weekly_charts(weeks: &[tl_engine::delivery::PeriodKeys]) -> Vec<String> {
         })
     };
     vec![
-        chart("Deployments per week", "deployments per week", DEPLOYS_TARGET_PER_WEEK, "target", &|k| {
-            (Some(k.deployment_frequency), Some(k.tiers.deployment_frequency))
-        }),
+        chart(
+            "Deployments per week",
+            "deployments per week",
+            DEPLOYS_TARGET_PER_WEEK * teams.max(1) as f64,
+            "target",
+            &|k| (Some(k.deployment_frequency), Some(k.tiers.deployment_frequency)),
+        ),
         chart("Lead time for changes", "hours", LEAD_TIME_TARGET_MINUTES / 60.0, "target", &|k| {
             (k.lead_time_minutes.map(|m| m / 60.0), k.tiers.lead_time)
         }),
@@ -248,6 +259,9 @@ pub(crate) async fn page(
         _ => "the whole organisation".into(),
     };
     let tier = |t: Option<Tier>| t.map(Tier::as_str);
+    // Teams whose services the scope covers (the group "" is services no
+    // team owns).
+    let teams_in_scope = r.groups.keys().filter(|k| !k.is_empty()).count();
     let teams = r
         .groups
         .iter()
@@ -310,8 +324,8 @@ pub(crate) async fn page(
         scope_label,
         window: format!("{} days to {}", def.definition.window.days, r.end.strftime("%Y-%m-%d %H:%M UTC")),
         has_events: computed.summary.n_events > 0,
-        tiles: tiles(&r.overall, &computed.summary.previous, &def.definition),
-        charts: weekly_charts(&computed.summary.trend_weeks),
+        tiles: tiles(&r.overall, &computed.summary.previous, &def.definition, teams_in_scope),
+        charts: weekly_charts(&computed.summary.trend_weeks, teams_in_scope),
         teams,
         cycle_chart,
         cycle_total: duration(c.cycle),
