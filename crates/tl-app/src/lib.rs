@@ -10,6 +10,7 @@
 
 pub mod apply;
 pub mod config;
+pub mod delivery;
 pub mod error;
 pub mod export;
 pub mod history;

@@ -1,5 +1,6 @@
 //! Key-result progress and objective roll-ups, from the plan and the latest
-//! check-ins. Pure functions: no store, no clock.
+//! check-ins, or, for key results bound to delivery events, the measured
+//! value. Pure functions: no store, no clock.
 
 use std::collections::HashMap;
 use tl_engine::Model;
@@ -27,6 +28,11 @@ pub struct KeyResultProgress {
     pub id: String,
     pub progress: Option<f64>,
     pub latest: Option<CheckIn>,
+    /// The value progress was computed from: the measured one for a key
+    /// result bound to delivery events, else the latest check-in's.
+    pub value: Option<f64>,
+    /// Whether `value` was measured from delivery events.
+    pub measured: bool,
 }
 
 /// An objective rolled up from its key results.
@@ -57,15 +63,33 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
 
 /// Rolls an objective up from the latest check-in of each key result.
 pub fn objective_progress(objective: &Objective, latest: &HashMap<&str, &CheckIn>) -> ObjectiveProgress {
+    objective_progress_measured(objective, latest, &HashMap::new())
+}
+
+/// Rolls an objective up; a key result in `measured` (bound to delivery
+/// events; `None` when the events hold nothing yet) takes its value from
+/// there, the others from their latest check-in. Confidence and status
+/// always come from check-ins.
+pub fn objective_progress_measured(
+    objective: &Objective,
+    latest: &HashMap<&str, &CheckIn>,
+    measured: &HashMap<&str, Option<f64>>,
+) -> ObjectiveProgress {
     let key_results: Vec<KeyResultProgress> = objective
         .key_results
         .iter()
         .map(|kr| {
             let last = latest.get(kr.id.as_str()).copied();
+            let (value, is_measured) = match measured.get(kr.id.as_str()) {
+                Some(v) => (*v, true),
+                None => (last.map(|c| c.value), false),
+            };
             KeyResultProgress {
                 id: kr.id.0.clone(),
-                progress: key_result_progress(kr, last.map(|c| c.value)),
+                progress: key_result_progress(kr, value),
                 latest: last.cloned(),
+                value,
+                measured: is_measured,
             }
         })
         .collect();
@@ -82,6 +106,16 @@ pub fn objective_progress(objective: &Objective, latest: &HashMap<&str, &CheckIn
 /// Every objective of the plan, rolled up; `latest` as from
 /// `Store::latest_check_ins`.
 pub fn progress(model: &Model, latest: &[CheckIn]) -> Vec<ObjectiveProgress> {
+    progress_measured(model, latest, &HashMap::new())
+}
+
+/// Every objective of the plan, rolled up, with the measured values of
+/// key results bound to delivery events (see [`objective_progress_measured`]).
+pub fn progress_measured(
+    model: &Model,
+    latest: &[CheckIn],
+    measured: &HashMap<&str, Option<f64>>,
+) -> Vec<ObjectiveProgress> {
     let by_kr: HashMap<&str, &CheckIn> = latest.iter().map(|c| (c.key_result.as_str(), c)).collect();
-    model.objectives.iter().map(|o| objective_progress(o, &by_kr)).collect()
+    model.objectives.iter().map(|o| objective_progress_measured(o, &by_kr, measured)).collect()
 }

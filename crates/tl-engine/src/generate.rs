@@ -143,6 +143,7 @@ pub fn generate(opt: GenOptions) -> Model {
             focus_factor: 0.7,
             on_call_fte: 0.5,
             time_off_weeks: 2.0,
+            services: Vec::new(),
             loc: Loc::NONE,
         });
         let skills: Vec<&str> = (0..3).map(|k| SKILLS[(t * 3 + k) % SKILLS.len()]).collect();
@@ -187,6 +188,7 @@ pub fn generate(opt: GenOptions) -> Model {
                 unit: Some("count".into()),
                 direction: Some(Direction::Increase),
                 target: Some(10.0 + k as f64),
+                measure: None,
                 loc: Loc::NONE,
             });
         }
@@ -211,6 +213,7 @@ pub fn generate(opt: GenOptions) -> Model {
                         unit: Some("count".into()),
                         direction: Some(Direction::Increase),
                         due: Some(q.end()),
+                        measure: None,
                         loc: Loc::NONE,
                     })
                     .collect(),

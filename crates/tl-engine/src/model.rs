@@ -300,6 +300,9 @@ pub struct Team {
     pub on_call_fte: f64,
     /// Planned person-weeks off per quarter.
     pub time_off_weeks: f64,
+    /// The services (as delivery events name them) the team owns; delivery
+    /// metrics per team are computed over these.
+    pub services: Vec<String>,
     pub loc: Loc,
 }
 
@@ -370,6 +373,8 @@ pub struct KeyResult {
     pub unit: Option<String>,
     pub direction: Option<Direction>,
     pub due: Option<Date>,
+    /// When set, the value comes from delivery events, not check-ins.
+    pub measure: Option<Measure>,
     pub loc: Loc,
 }
 
@@ -561,6 +566,130 @@ pub struct Metric {
     pub unit: Option<String>,
     pub direction: Option<Direction>,
     pub target: Option<f64>,
+    /// When set, the value comes from delivery events, not check-ins.
+    pub measure: Option<Measure>,
+    pub loc: Loc,
+}
+
+keywords!(
+    /// Where a change's lead time starts, as a definition file spells it.
+    LeadTimeFrom { FirstCommit = "first_commit", PrCreated = "pr_created", CommitAuthored = "commit_authored" }
+);
+
+keywords!(
+    /// Where a change's lead time ends.
+    LeadTimeTo { Deployed = "deployed", Merged = "merged" }
+);
+
+keywords!(
+    /// How durations are summarised.
+    StatisticName { Median = "median", MedianLow = "median_low", P75 = "p75", Mean = "mean" }
+);
+
+keywords!(
+    /// How deployment frequency is counted.
+    FrequencyName { PerWeek = "per_week", DeployDaysPerWeek = "deploy_days_per_week" }
+);
+
+keywords!(
+    /// How an incident is attributed to a deployment.
+    AttributionRule { LastDeploymentBefore = "last_deployment_before", RootCauseCommit = "root_cause_commit" }
+);
+
+keywords!(
+    /// Which deployments an incident may be blamed on.
+    AttributionScope { Service = "service", Any = "any" }
+);
+
+/// Incident attribution as a definition file states it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttributionSpec {
+    pub rule: AttributionRule,
+    /// Only for `last_deployment_before`; default `service`.
+    pub scope: Option<AttributionScope>,
+    /// Only for `last_deployment_before`: older deployments are not blamed.
+    pub within_minutes: Option<i64>,
+    pub loc: Loc,
+}
+
+/// A delivery-metric definition as written in the workspace: a preset or
+/// another definition it extends, and the fields it overrides. Every field
+/// left out is inherited; `delivery::resolve_definitions` turns it into the
+/// engine's `MetricDefinition`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeliveryDefinition {
+    pub id: Id,
+    /// A preset (`dora-2023`, `devlake`, `fourkeys`) or another definition;
+    /// `None` extends the default preset.
+    pub extends: Option<Ref>,
+    pub description: Option<String>,
+    /// `*` counts every environment.
+    pub environment: Option<String>,
+    /// Run results that count as a deployment; empty inherits.
+    pub results: Vec<String>,
+    pub pattern: Option<String>,
+    pub lead_time_start: Option<LeadTimeFrom>,
+    pub lead_time_end: Option<LeadTimeTo>,
+    pub lead_time_statistic: Option<StatisticName>,
+    pub restore_statistic: Option<StatisticName>,
+    pub frequency: Option<FrequencyName>,
+    pub window_days: Option<u32>,
+    pub attribution: Option<AttributionSpec>,
+    pub benchmark: Option<u16>,
+    /// Where each overriding field was written, by its dotted name
+    /// (`deployment.environment`), for showing where a value came from.
+    pub fields: Vec<(&'static str, Loc)>,
+    pub loc: Loc,
+}
+
+keywords!(
+    /// What a bound metric measures from delivery events: one of the four
+    /// keys, a part of the PR cycle time, or review velocity.
+    DeliveryKey {
+        DeploymentFrequency = "deployment_frequency",
+        LeadTime = "lead_time",
+        ChangeFailureRate = "change_failure_rate",
+        TimeToRestore = "time_to_restore",
+        CycleTime = "cycle_time",
+        CodingTime = "coding_time",
+        PickupTime = "pickup_time",
+        ReviewTime = "review_time",
+        DeployTime = "deploy_time",
+        ReviewVelocity = "review_velocity",
+    }
+);
+
+keywords!(
+    /// The events a bound metric is computed over.
+    MeasureScope { Team = "team", Organisation = "organisation", Services = "services" }
+);
+
+keywords!(
+    /// The unit a bound metric's value is reported in.
+    MeasureUnit {
+        Minutes = "minutes",
+        Hours = "hours",
+        Days = "days",
+        PerDay = "per_day",
+        PerWeek = "per_week",
+        Percent = "percent",
+        Fraction = "fraction",
+    }
+);
+
+/// A binding from a key result or team metric to delivery events.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measure {
+    pub key: DeliveryKey,
+    /// A workspace definition or preset; `None` is the default preset.
+    pub definition: Option<Ref>,
+    /// Default `team` (the metric's team, or the key result's objective's
+    /// team); `services` when `services` is given.
+    pub scope: MeasureScope,
+    pub services: Vec<String>,
+    /// Default: hours for durations, per week for frequencies, percent for
+    /// the change failure rate.
+    pub unit: Option<MeasureUnit>,
     pub loc: Loc,
 }
 
@@ -581,6 +710,7 @@ pub struct Model {
     pub risks: Vec<Risk>,
     pub debt: Vec<DebtItem>,
     pub metrics: Vec<Metric>,
+    pub delivery_definitions: Vec<DeliveryDefinition>,
 }
 
 impl Model {
@@ -673,9 +803,29 @@ impl Model {
             d.owner.as_mut().map(clear);
             d.initiative.as_mut().map(clear);
         }
+        let clear_measure = |x: &mut Option<Measure>| {
+            if let Some(x) = x {
+                x.loc = none;
+                x.definition.as_mut().map(clear);
+            }
+        };
+        for o in &mut m.objectives {
+            for k in &mut o.key_results {
+                clear_measure(&mut k.measure);
+            }
+        }
         for k in &mut m.metrics {
             k.loc = none;
             clear(&mut k.team);
+            clear_measure(&mut k.measure);
+        }
+        for d in &mut m.delivery_definitions {
+            d.loc = none;
+            d.extends.as_mut().map(clear);
+            d.fields.iter_mut().for_each(|(_, l)| *l = none);
+            if let Some(a) = &mut d.attribution {
+                a.loc = none;
+            }
         }
         m
     }

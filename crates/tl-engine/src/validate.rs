@@ -3,7 +3,7 @@
 //! the dependency graph. `Index` is the id lookup the linter reuses.
 
 use crate::diag::{Diagnostic, Loc, did_you_mean};
-use crate::model::{Model, Ref};
+use crate::model::{MeasureScope, Model, Ref};
 use std::collections::HashMap;
 
 /// The kinds of entity an id can name.
@@ -23,6 +23,7 @@ pub enum Kind {
     Risk,
     Debt,
     Metric,
+    DeliveryDefinition,
 }
 
 impl Kind {
@@ -42,6 +43,7 @@ impl Kind {
             Kind::Risk => "risk",
             Kind::Debt => "debt item",
             Kind::Metric => "metric",
+            Kind::DeliveryDefinition => "delivery definition",
         }
     }
 }
@@ -122,6 +124,9 @@ impl<'m> Index<'m> {
         for m in &model.metrics {
             index.add(Kind::Metric, m.id.as_str(), m.loc);
         }
+        for d in &model.delivery_definitions {
+            index.add(Kind::DeliveryDefinition, d.id.as_str(), d.loc);
+        }
         index
     }
 
@@ -160,7 +165,68 @@ pub fn validate(model: &Model, index: &Index<'_>) -> Vec<Diagnostic> {
     }
     check_references(model, index, &mut diags);
     check_cycles(model, index, &mut diags);
+    check_measures(model, &mut diags);
     diags
+}
+
+/// Delivery definitions resolve (their `extends` chains end in a preset),
+/// and every binding names a definition that exists, a unit that fits what
+/// it measures, and services only with `scope: services`.
+fn check_measures(model: &Model, diags: &mut Vec<Diagnostic>) {
+    let (resolved, problems) = crate::delivery::resolve_definitions(&model.delivery_definitions);
+    diags.extend(problems);
+    let names: Vec<&str> = resolved.iter().map(|r| r.name()).collect();
+    let declared: Vec<&str> = model.delivery_definitions.iter().map(|d| d.id.as_str()).collect();
+    let bound = model
+        .objectives
+        .iter()
+        .flat_map(|o| o.key_results.iter().filter_map(|k| k.measure.as_ref()))
+        .chain(model.metrics.iter().filter_map(|m| m.measure.as_ref()));
+    for m in bound {
+        if let Some(r) = &m.definition
+            && !names.contains(&r.as_str())
+            && !declared.contains(&r.as_str())
+        {
+            let hint = match did_you_mean(r.as_str(), names.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("name a preset or a definition: {}", names.join(", ")),
+            };
+            diags.push(
+                Diagnostic::error(
+                    "unknown-reference",
+                    r.loc,
+                    format!(
+                        "`definition` refers to `{}`, which is neither a preset nor a delivery definition",
+                        r.as_str()
+                    ),
+                )
+                .with_hint(hint),
+            );
+        }
+        if let Some(unit) = m.unit
+            && !crate::delivery::measure::unit_fits(m.key, unit)
+        {
+            diags.push(
+                Diagnostic::error("invalid-value", m.loc, format!("`{unit}` cannot express {}", m.key))
+                    .with_hint("durations take minutes, hours or days; frequencies per_day or per_week; the change failure rate percent or fraction"),
+            );
+        }
+        match m.scope {
+            MeasureScope::Services if m.services.is_empty() => diags.push(
+                Diagnostic::error("missing-field", m.loc, "`scope: services` needs the list of `services`")
+                    .with_hint("add `services: [name, ...]` with the service names the events use"),
+            ),
+            MeasureScope::Team | MeasureScope::Organisation if !m.services.is_empty() => diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    m.loc,
+                    format!("`services` is given, but the scope is `{}`", m.scope),
+                )
+                .with_hint("remove `scope` (services imply `scope: services`) or remove `services`"),
+            ),
+            _ => {}
+        }
+    }
 }
 
 fn check_references(model: &Model, index: &Index<'_>, diags: &mut Vec<Diagnostic>) {

@@ -164,6 +164,40 @@ pub struct KeyResult {
     /// The version to name in the next check-in (0: none yet).
     pub version: i64,
     pub latest: Option<CheckIn>,
+    /// The current value progress is computed from: measured from delivery
+    /// events when `measure` is set, else the latest check-in's.
+    pub value: Option<f64>,
+    /// The binding to delivery events, if the value is measured.
+    pub measure: Option<Measure>,
+}
+
+/// What a key result or metric measures from delivery events.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Measure {
+    /// `lead_time`, `deployment_frequency`, `change_failure_rate`, ...
+    pub key: String,
+    /// The delivery definition (or preset) the value is computed with.
+    pub definition: String,
+    /// `team`, `organisation` or `services`.
+    pub scope: String,
+    pub services: Vec<String>,
+    /// The unit of the value, if stated (else derived from the key).
+    pub unit: Option<String>,
+}
+
+impl From<&m::Measure> for Measure {
+    fn from(x: &m::Measure) -> Measure {
+        Measure {
+            key: x.key.as_str().into(),
+            definition: x
+                .definition
+                .as_ref()
+                .map_or(tl_engine::delivery::definition::DEFAULT_PRESET.to_string(), |r| r.id.0.clone()),
+            scope: x.scope.as_str().into(),
+            services: x.services.clone(),
+            unit: x.unit.map(|u| u.as_str().into()),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -204,6 +238,8 @@ impl Objective {
                 progress: kp.progress,
                 version: kp.latest.as_ref().map_or(0, |c| c.version),
                 latest: kp.latest.as_ref().map(CheckIn::from),
+                value: kp.value,
+                measure: kr.measure.as_ref().map(Measure::from),
             })
             .collect();
         Objective {
@@ -369,6 +405,11 @@ pub struct Metric {
     pub unit: Option<String>,
     pub direction: Option<String>,
     pub target: Option<f64>,
+    /// The binding to delivery events, if the value is measured.
+    pub measure: Option<Measure>,
+    /// The value measured from delivery events (null when unbound or
+    /// without events).
+    pub value: Option<f64>,
 }
 
 impl From<&m::Metric> for Metric {
@@ -382,6 +423,8 @@ impl From<&m::Metric> for Metric {
             unit: x.unit.clone(),
             direction: x.direction.map(|d| d.as_str().into()),
             target: x.target,
+            measure: x.measure.as_ref().map(Measure::from),
+            value: None,
         }
     }
 }
@@ -801,4 +844,230 @@ impl RecordedEvents {
             ..RecordedEvents::none()
         }
     }
+}
+/// The four keys over one time range. Durations in minutes, frequency per
+/// week (in the unit of the definition's frequency statistic), the change
+/// failure rate as a fraction.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct FourKeys {
+    pub deployments: usize,
+    pub deployment_frequency: f64,
+    pub lead_time_minutes: Option<f64>,
+    pub lead_time_samples: usize,
+    pub change_failure_rate: Option<f64>,
+    pub failed_deployments: usize,
+    pub time_to_restore_minutes: Option<f64>,
+    pub restore_samples: usize,
+    /// Benchmark tiers (`elite`, `high`, `medium`, `low`); null without a number.
+    pub deployment_frequency_tier: String,
+    pub lead_time_tier: Option<String>,
+    pub change_failure_rate_tier: Option<String>,
+    pub time_to_restore_tier: Option<String>,
+}
+
+impl From<&tl_engine::delivery::FourKeys> for FourKeys {
+    fn from(k: &tl_engine::delivery::FourKeys) -> FourKeys {
+        let tier = |t: Option<tl_engine::delivery::Tier>| t.map(|t| t.as_str().to_string());
+        FourKeys {
+            deployments: k.deployments,
+            deployment_frequency: k.deployment_frequency,
+            lead_time_minutes: k.lead_time_minutes,
+            lead_time_samples: k.lead_time_samples,
+            change_failure_rate: k.change_failure_rate,
+            failed_deployments: k.failed_deployments,
+            time_to_restore_minutes: k.time_to_restore_minutes,
+            restore_samples: k.restore_samples,
+            deployment_frequency_tier: k.tiers.deployment_frequency.as_str().into(),
+            lead_time_tier: tier(k.tiers.lead_time),
+            change_failure_rate_tier: tier(k.tiers.change_failure_rate),
+            time_to_restore_tier: tier(k.tiers.time_to_restore),
+        }
+    }
+}
+
+/// The four keys of one week or quarter.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PeriodKeys {
+    /// `2027-W05` or `2027-Q1`.
+    pub label: String,
+    pub start: String,
+    pub end: String,
+    pub keys: FourKeys,
+}
+
+/// The four keys of one team (`team` is empty for services no team owns).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TeamKeys {
+    pub team: String,
+    pub keys: FourKeys,
+}
+
+/// The PR cycle-time breakdown in minutes, with review velocity.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CycleTimes {
+    pub pull_requests: usize,
+    pub coding_minutes: Option<f64>,
+    pub pickup_minutes: Option<f64>,
+    pub review_minutes: Option<f64>,
+    pub deploy_minutes: Option<f64>,
+    pub cycle_minutes: Option<f64>,
+    /// PR created to merged, over reviewed pull requests.
+    pub review_velocity_minutes: Option<f64>,
+}
+
+/// The delivery metrics of a scope under a definition.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DeliveryKeys {
+    /// The definition every number was computed with.
+    pub definition: String,
+    /// `organisation`, `team:<id>` or `service:<name>`.
+    pub scope: String,
+    /// `week` or `quarter`: the granularity of `periods`.
+    pub period: String,
+    /// The definition's window ending now.
+    pub start: String,
+    pub end: String,
+    pub overall: FourKeys,
+    /// The same window just before, for trends.
+    pub previous: FourKeys,
+    pub teams: Vec<TeamKeys>,
+    pub periods: Vec<PeriodKeys>,
+    pub cycle_times: CycleTimes,
+    /// Events of the scope read for the figures (0: nothing ingested yet).
+    pub events: usize,
+}
+
+impl DeliveryKeys {
+    pub fn new(s: &tl_app::delivery::Summary, scope: &str, quarterly: bool) -> DeliveryKeys {
+        let r = &s.report;
+        let periods = if quarterly { &r.quarters } else { &r.weeks };
+        let c = &r.cycle_times;
+        DeliveryKeys {
+            definition: r.definition.clone(),
+            scope: scope.into(),
+            period: if quarterly { "quarter" } else { "week" }.into(),
+            start: r.start.to_string(),
+            end: r.end.to_string(),
+            overall: FourKeys::from(&r.overall),
+            previous: FourKeys::from(&s.previous),
+            teams: r.groups.iter().map(|(t, k)| TeamKeys { team: t.clone(), keys: FourKeys::from(k) }).collect(),
+            periods: periods
+                .iter()
+                .map(|p| PeriodKeys {
+                    label: p.label.clone(),
+                    start: p.start.to_string(),
+                    end: p.end.to_string(),
+                    keys: FourKeys::from(&p.overall),
+                })
+                .collect(),
+            cycle_times: CycleTimes {
+                pull_requests: c.pull_requests,
+                coding_minutes: c.coding,
+                pickup_minutes: c.pickup,
+                review_minutes: c.review,
+                deploy_minutes: c.deploy,
+                cycle_minutes: c.cycle,
+                review_velocity_minutes: s.review_velocity_minutes,
+            },
+            events: s.n_events,
+        }
+    }
+}
+
+/// One field of a resolved delivery definition and where its value came from.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DefinitionField {
+    /// The dotted name the files use: `deployment.environment`.
+    pub field: String,
+    /// The value, as the files would spell it.
+    pub value: String,
+    /// `preset dora-2023`, or `file:line:column` in the stored plan.
+    pub origin: String,
+}
+
+/// A delivery definition, resolved: every field and its origin.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DeliveryDefinition {
+    pub id: String,
+    /// The preset or definition it extends; null for a preset.
+    pub extends: Option<String>,
+    pub preset: bool,
+    pub description: String,
+    pub fields: Vec<DefinitionField>,
+}
+
+impl DeliveryDefinition {
+    pub fn new(sources: &Sources, r: &tl_engine::delivery::ResolvedDefinition) -> DeliveryDefinition {
+        use tl_engine::delivery::Origin;
+        let origin = |field: &str| match r.origin(field) {
+            Some(Origin::Preset(p)) => format!("preset {p}"),
+            Some(Origin::File(loc)) => sources.describe(*loc).unwrap_or_else(|| "the stored plan".into()),
+            None => String::new(),
+        };
+        DeliveryDefinition {
+            id: r.name().into(),
+            extends: r.extends.clone(),
+            preset: r.loc.is_none(),
+            description: r.definition.description.clone(),
+            fields: definition_values(&r.definition)
+                .into_iter()
+                .map(|(field, value)| DefinitionField { field: field.into(), origin: origin(field), value })
+                .collect(),
+        }
+    }
+}
+
+/// Every field of a definition with its value as the files spell it.
+fn definition_values(d: &tl_engine::delivery::MetricDefinition) -> Vec<(&'static str, String)> {
+    use tl_engine::delivery::definition::statistic_name;
+    use tl_engine::delivery::{Attribution, DeploymentFrequencyStat, LeadTimeEnd, LeadTimeStart};
+    let dep = &d.deployment;
+    let results: Vec<String> = dep.results.iter().map(|r| r.as_str().to_ascii_lowercase()).collect();
+    let attribution = match &d.attribution {
+        Attribution::RootCauseCommit => "root_cause_commit".to_string(),
+        Attribution::LastDeploymentBefore { same_service, within_minutes } => {
+            let mut s = format!("last_deployment_before, scope {}", if *same_service { "service" } else { "any" });
+            if let Some(m) = within_minutes {
+                s.push_str(&format!(", within {}", tl_workspace::write::duration(*m)));
+            }
+            s
+        }
+    };
+    let b = &d.benchmark;
+    vec![
+        ("description", d.description.clone()),
+        ("deployment.environment", dep.environment.clone().unwrap_or_else(|| "* (every environment)".into())),
+        ("deployment.results", format!("[{}]", results.join(", "))),
+        ("deployment.pattern", dep.name_pattern.as_ref().map_or("(any name)".into(), |p| p.0.clone())),
+        (
+            "lead_time.start",
+            match d.lead_time_start {
+                LeadTimeStart::FirstCommit => "first_commit",
+                LeadTimeStart::PrCreated => "pr_created",
+                LeadTimeStart::CommitAuthored => "commit_authored",
+            }
+            .into(),
+        ),
+        (
+            "lead_time.end",
+            match d.lead_time_end {
+                LeadTimeEnd::Deployed => "deployed",
+                LeadTimeEnd::Merged => "merged",
+            }
+            .into(),
+        ),
+        ("lead_time.statistic", statistic_name(d.lead_time_statistic).into()),
+        ("restore_statistic", statistic_name(d.restore_statistic).into()),
+        (
+            "frequency",
+            match d.frequency_statistic {
+                DeploymentFrequencyStat::PerWeek => "per_week",
+                DeploymentFrequencyStat::MedianDeployDaysPerWeek => "deploy_days_per_week",
+            }
+            .into(),
+        ),
+        ("window", format!("{}d", d.window.days)),
+        ("attribution", attribution),
+        ("benchmark", format!("{} ({})", b.report_year, b.source)),
+    ]
 }

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations and the
 //! DTOs; `tests/it` compares it with the committed `tests/openapi.json`.
 
-use crate::routes::{admin, delivery, events, okrs, ops, plan, register, session, teams};
+use crate::routes::{admin, delivery, delivery_metrics, events, okrs, ops, plan, register, session, teams};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -42,6 +42,9 @@ use utoipa::OpenApi;
         events::post_deployments,
         events::post_incidents,
         events::post_changes,
+        delivery_metrics::keys,
+        delivery_metrics::definitions,
+        delivery_metrics::definition,
         register::debt,
         register::metrics,
         admin::users,

@@ -14,6 +14,9 @@ pub struct Live {
     pub check_ins: Vec<CheckIn>,
     pub milestones: Vec<StatusUpdate>,
     pub dependencies: Vec<StatusUpdate>,
+    /// Values of key results and metrics bound to delivery events, by id;
+    /// empty unless `measure` was called.
+    pub measured: HashMap<String, tl_app::delivery::Measured>,
 }
 
 impl Live {
@@ -22,7 +25,31 @@ impl Live {
             check_ins: store.latest_check_ins().await?,
             milestones: store.latest_status_updates(SubjectKind::Milestone).await?,
             dependencies: store.latest_status_updates(SubjectKind::Dependency).await?,
+            measured: HashMap::new(),
         })
+    }
+
+    /// Adds the values of key results and metrics bound to delivery events,
+    /// computed from the stored events off the async threads.
+    pub async fn measure(
+        &mut self,
+        store: &dyn Store,
+        plan: std::sync::Arc<crate::state::Plan>,
+    ) -> Result<(), crate::error::ApiError> {
+        let model = plan.model();
+        let bound =
+            model.key_results().any(|(_, k)| k.measure.is_some()) || model.metrics.iter().any(|m| m.measure.is_some());
+        if !bound {
+            return Ok(());
+        }
+        let now = jiff::Timestamp::now();
+        let delivery = tl_app::delivery::Delivery::new(model);
+        let events =
+            tl_app::delivery::load_events(store, &delivery, now).await.map_err(crate::error::ApiError::from)?;
+        self.measured = tokio::task::spawn_blocking(move || delivery.measure_plan(plan.model(), &events, now))
+            .await
+            .map_err(crate::error::ApiError::internal)?;
+        Ok(())
     }
 }
 
@@ -49,7 +76,8 @@ pub fn milestone_team<'m>(
 
 /// Every objective with its key results and computed progress.
 pub fn objectives(model: &Model, live: &Live) -> Vec<dto::Objective> {
-    let progress = tl_app::progress::progress(model, &live.check_ins);
+    let measured: HashMap<&str, Option<f64>> = live.measured.iter().map(|(k, m)| (k.as_str(), m.value)).collect();
+    let progress = tl_app::progress::progress_measured(model, &live.check_ins, &measured);
     model.objectives.iter().zip(&progress).map(|(o, p)| dto::Objective::new(o, p)).collect()
 }
 

@@ -9,6 +9,7 @@
 //! the async threads and cached per plan in `web::planning`), then call
 //! pure view functions and render an askama template.
 
+mod delivery;
 mod initiatives;
 mod okrs;
 mod overview;
@@ -58,6 +59,8 @@ pub fn router() -> Router<AppState> {
         .route("/portfolio", get(planning::portfolio))
         .route("/roadmap", get(planning::roadmap))
         .route("/capacity", get(planning::capacity))
+        .route("/delivery", get(delivery::page))
+        .route("/delivery/definitions/{id}", get(delivery::definition))
 }
 
 const STYLESHEET: &str = include_str!("../templates/style.css");
@@ -78,10 +81,11 @@ fn see_other(to: &str) -> Response {
 }
 
 /// The pages in the navigation, in order.
-const NAV: [(&str, &str); 10] = [
+const NAV: [(&str, &str); 11] = [
     ("/", "Overview"),
     ("/okrs", "OKRs"),
     ("/initiatives", "Initiatives"),
+    ("/delivery", "Delivery"),
     ("/teams", "Teams"),
     ("/dependencies", "Dependencies"),
     ("/debt", "Tech debt"),

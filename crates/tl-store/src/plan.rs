@@ -33,10 +33,11 @@ pub enum Kind {
     Risk,
     Debt,
     Metric,
+    DeliveryDefinition,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Organisation,
         Kind::Policy,
         Kind::Team,
@@ -53,6 +54,7 @@ impl Kind {
         Kind::Risk,
         Kind::Debt,
         Kind::Metric,
+        Kind::DeliveryDefinition,
     ];
 
     /// The spelling in the database and in revision summaries.
@@ -74,6 +76,7 @@ impl Kind {
             Kind::Risk => "risk",
             Kind::Debt => "debt",
             Kind::Metric => "metric",
+            Kind::DeliveryDefinition => "delivery_definition",
         }
     }
 
@@ -196,6 +199,7 @@ fn header(kind: Kind) -> &'static str {
         Kind::Risk => "risks:\n",
         Kind::Debt => "debt:\n",
         Kind::Metric => "metrics:\n",
+        Kind::DeliveryDefinition => "delivery_definitions:\n",
         Kind::KeyResult | Kind::Milestone => "",
     }
 }
@@ -268,6 +272,10 @@ pub(crate) fn documents(model: &Model) -> Result<Vec<Doc>, Error> {
     for m in &model.metrics {
         push(Kind::Metric, m.id.as_str(), text(|w| w.metrics(from_ref(m))), vec![]);
     }
+    for d in &model.delivery_definitions {
+        let body = text(|w| w.delivery_definitions(from_ref(d)));
+        push(Kind::DeliveryDefinition, d.id.as_str(), body, vec![]);
+    }
 
     let mut seen = HashSet::new();
     let mut position = 0;
@@ -312,6 +320,7 @@ const FILES: &[(&str, &[Kind])] = &[
     ("risks.yaml", &[Kind::Risk]),
     ("debt.yaml", &[Kind::Debt]),
     ("metrics.yaml", &[Kind::Metric]),
+    ("delivery.yaml", &[Kind::DeliveryDefinition]),
 ];
 
 /// Documents per file for large sections, so that loading can decode files

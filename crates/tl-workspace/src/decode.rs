@@ -33,6 +33,8 @@ pub enum Ty {
     Percent,
     Date,
     Quarter,
+    /// A duration: a whole number and a unit, `30m`, `4h`, `7d` or `2w`.
+    Duration,
     Keyword(&'static [&'static str]),
     List(&'static Ty),
     /// A mapping with free keys (described by the string) to values of a type.
@@ -329,6 +331,37 @@ impl<'d> Decoder<'d> {
             self.invalid(node.loc, format!("`{text}` is not a date"), "write dates as YYYY-MM-DD, e.g. 2027-03-31");
         }
         parsed
+    }
+
+    /// A duration in minutes, written `30m`, `4h`, `7d` or `2w`.
+    pub fn duration_node(&mut self, node: &Node) -> Option<i64> {
+        let text = self.scalar(node, "a duration")?.trim();
+        let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+        let (digits, unit) = text.split_at(split);
+        let per = match unit.trim() {
+            "m" | "min" => Some(1),
+            "h" => Some(60),
+            "d" => Some(24 * 60),
+            "w" => Some(7 * 24 * 60),
+            _ => None,
+        };
+        let minutes = digits.parse::<i64>().ok().zip(per).and_then(|(n, per)| n.checked_mul(per));
+        match minutes {
+            Some(m) if m > 0 && m <= 3650 * 24 * 60 => Some(m),
+            _ => {
+                self.invalid(
+                    node.loc,
+                    format!("`{text}` is not a duration"),
+                    "write a whole number and a unit (m, h, d or w), such as 30m, 24h, 28d or 13w, up to ten years",
+                );
+                None
+            }
+        }
+    }
+
+    pub fn duration_minutes(&mut self, obj: &Obj<'_>, name: &str) -> Option<i64> {
+        let node = obj.get(name)?;
+        self.duration_node(node)
     }
 
     pub fn quarter(&mut self, obj: &Obj<'_>, name: &str) -> Option<Quarter> {

@@ -117,6 +117,7 @@ pub static TEAM: Record = Record {
         opt("focus_factor", Ty::Fraction, "share of time for planned work, default 0.7"),
         opt("on_call_fte", Ty::Number, "FTE permanently consumed by on-call, default 0"),
         opt("time_off_weeks", Ty::Number, "planned person-weeks off per quarter, default 0"),
+        opt("services", STRS, "the services the team owns, as delivery events name them"),
     ],
 };
 
@@ -198,6 +199,7 @@ pub static KEY_RESULT: Record = Record {
         opt("unit", STR, "the unit of baseline and target"),
         opt("direction", Ty::Keyword(Direction::NAMES), "increase or decrease"),
         opt("due", Ty::Date, "the due date, within the objective's quarter"),
+        opt("measure", Ty::Record(&MEASURE), "take the value from delivery events instead of check-ins"),
     ],
 };
 
@@ -357,6 +359,82 @@ pub static METRIC: Record = Record {
         opt("unit", STR, "the unit"),
         opt("direction", Ty::Keyword(Direction::NAMES), "increase or decrease"),
         opt("target", Ty::Number, "the target value"),
+        opt("measure", Ty::Record(&MEASURE), "take the value from delivery events instead of check-ins"),
+    ],
+};
+
+pub static MEASURE: Record = Record {
+    name: "measure",
+    doc: "A binding to delivery events: the value is computed, not checked in.",
+    fields: &[
+        req(
+            "key",
+            Ty::Keyword(DeliveryKey::NAMES),
+            "what is measured: one of the four keys, a PR cycle-time part or review velocity",
+        ),
+        opt("definition", Ty::Ref("delivery definition"), "a delivery definition or preset, default dora-2023"),
+        opt(
+            "scope",
+            Ty::Keyword(MeasureScope::NAMES),
+            "team (the owning team's services, the default), organisation (every event) or services",
+        ),
+        opt("services", STRS, "the services measured; implies scope: services"),
+        opt(
+            "unit",
+            Ty::Keyword(MeasureUnit::NAMES),
+            "the unit of the value; default hours for durations, per_week for frequencies, percent for the change failure rate",
+        ),
+    ],
+};
+
+static DEFINITION_DEPLOYMENT: Record = Record {
+    name: "deployment rule",
+    doc: "Which CI/CD runs count as deployments.",
+    fields: &[
+        opt("environment", STR, "the exact environment name, or `*` for every environment"),
+        opt("results", STRS, "run results that count, e.g. [success]"),
+        opt("pattern", STR, "a glob the run's name must match (`*` any text, `?` one character)"),
+    ],
+};
+
+static DEFINITION_LEAD_TIME: Record = Record {
+    name: "lead time rule",
+    doc: "Where a change's lead time starts and ends, and how lead times are summarised.",
+    fields: &[
+        opt("start", Ty::Keyword(LeadTimeFrom::NAMES), "first_commit, pr_created or commit_authored"),
+        opt("end", Ty::Keyword(LeadTimeTo::NAMES), "deployed or merged"),
+        opt("statistic", Ty::Keyword(StatisticName::NAMES), "median, median_low, p75 or mean"),
+    ],
+};
+
+static DEFINITION_ATTRIBUTION: Record = Record {
+    name: "attribution rule",
+    doc: "How an incident is attributed to a deployment.",
+    fields: &[
+        req("rule", Ty::Keyword(AttributionRule::NAMES), "last_deployment_before or root_cause_commit"),
+        opt("scope", Ty::Keyword(AttributionScope::NAMES), "service (the incident's service, default) or any"),
+        opt("within", Ty::Duration, "blame no deployment older than this before the incident, e.g. 24h"),
+    ],
+};
+
+pub static DELIVERY_DEFINITION: Record = Record {
+    name: "delivery definition",
+    doc: "A definition of the delivery metrics: a preset or another definition, and the fields it overrides.",
+    fields: &[
+        req("id", ID, "the name numbers link to"),
+        opt(
+            "extends",
+            Ty::Ref("delivery definition"),
+            "a preset (dora-2023, devlake, fourkeys) or definition, default dora-2023",
+        ),
+        opt("description", TEXT, "what the definition is for"),
+        opt("deployment", Ty::Record(&DEFINITION_DEPLOYMENT), "what counts as a deployment"),
+        opt("lead_time", Ty::Record(&DEFINITION_LEAD_TIME), "where lead time starts and ends, and its statistic"),
+        opt("restore_statistic", Ty::Keyword(StatisticName::NAMES), "how times to restore are summarised"),
+        opt("frequency", Ty::Keyword(FrequencyName::NAMES), "per_week or deploy_days_per_week"),
+        opt("window", Ty::Duration, "the trailing window a figure covers, in whole days, e.g. 28d"),
+        opt("attribution", Ty::Record(&DEFINITION_ATTRIBUTION), "how incidents are attributed to deployments"),
+        opt("benchmark", Ty::Int(2000, 2100), "the year of the DORA report whose tiers classify the figures"),
     ],
 };
 
@@ -378,6 +456,7 @@ pub static FILE: Record = Record {
         opt("risks", Ty::List(&Ty::Record(&RISK)), "risks"),
         opt("debt", Ty::List(&Ty::Record(&DEBT)), "the technical-debt register"),
         opt("metrics", Ty::List(&Ty::Record(&METRIC)), "team KPIs"),
+        opt("delivery_definitions", Ty::List(&Ty::Record(&DELIVERY_DEFINITION)), "definitions of the delivery metrics"),
     ],
 };
 
@@ -452,6 +531,9 @@ pub fn decode_document(d: &mut Decoder<'_>, doc: &Node, part: &mut Part) {
     }
     for n in items(d, &obj, "debt") {
         m.debt.extend(has_id(debt(d, n), |e| &e.id));
+    }
+    for n in items(d, &obj, "delivery_definitions") {
+        m.delivery_definitions.extend(has_id(delivery_definition(d, n), |e| &e.id));
     }
     for n in items(d, &obj, "metrics") {
         m.metrics.extend(has_id(metric(d, n), |e| &e.id));
@@ -595,6 +677,7 @@ fn team(d: &mut Decoder<'_>, n: &Node) -> Option<Team> {
         focus_factor: d.fraction(&o, "focus_factor").unwrap_or(0.7),
         on_call_fte: d.non_negative(&o, "on_call_fte").unwrap_or(0.0),
         time_off_weeks: d.non_negative(&o, "time_off_weeks").unwrap_or(0.0),
+        services: d.strings(&o, "services"),
         loc: o.loc,
     })
 }
@@ -674,6 +757,93 @@ fn key_result(d: &mut Decoder<'_>, n: &Node) -> Option<KeyResult> {
         unit: d.string(&o, "unit"),
         direction: d.keyword(&o, "direction", Direction::NAMES, Direction::parse),
         due: d.date(&o, "due"),
+        measure: o.get("measure").and_then(|n| measure(d, n)),
+        loc: o.loc,
+    })
+}
+
+fn measure(d: &mut Decoder<'_>, n: &Node) -> Option<Measure> {
+    let o = d.obj(n, &MEASURE)?;
+    let services = d.strings(&o, "services");
+    let default_scope = if services.is_empty() { MeasureScope::Team } else { MeasureScope::Services };
+    Some(Measure {
+        key: d.keyword(&o, "key", DeliveryKey::NAMES, DeliveryKey::parse)?,
+        definition: d.reference(&o, "definition"),
+        scope: d.keyword(&o, "scope", MeasureScope::NAMES, MeasureScope::parse).unwrap_or(default_scope),
+        services,
+        unit: d.keyword(&o, "unit", MeasureUnit::NAMES, MeasureUnit::parse),
+        loc: o.loc,
+    })
+}
+
+fn delivery_definition(d: &mut Decoder<'_>, n: &Node) -> Option<DeliveryDefinition> {
+    let o = d.obj(n, &DELIVERY_DEFINITION)?;
+    let mut fields: Vec<(&'static str, Loc)> = Vec::new();
+    let mut note = |name: &'static str, node: Option<&Node>| {
+        if let Some(node) = node {
+            fields.push((name, node.loc));
+        }
+    };
+    note("description", o.get("description"));
+    note("restore_statistic", o.get("restore_statistic"));
+    note("frequency", o.get("frequency"));
+    note("window", o.get("window"));
+    note("attribution", o.get("attribution"));
+    note("benchmark", o.get("benchmark"));
+    let (mut environment, mut results, mut pattern) = (None, Vec::new(), None);
+    if let Some(dep) = o.get("deployment").and_then(|n| d.obj(n, &DEFINITION_DEPLOYMENT)) {
+        note("deployment.environment", dep.get("environment"));
+        note("deployment.results", dep.get("results"));
+        note("deployment.pattern", dep.get("pattern"));
+        environment = d.string(&dep, "environment");
+        results = d.strings(&dep, "results");
+        pattern = d.string(&dep, "pattern");
+    }
+    let (mut start, mut end, mut statistic) = (None, None, None);
+    if let Some(lt) = o.get("lead_time").and_then(|n| d.obj(n, &DEFINITION_LEAD_TIME)) {
+        note("lead_time.start", lt.get("start"));
+        note("lead_time.end", lt.get("end"));
+        note("lead_time.statistic", lt.get("statistic"));
+        start = d.keyword(&lt, "start", LeadTimeFrom::NAMES, LeadTimeFrom::parse);
+        end = d.keyword(&lt, "end", LeadTimeTo::NAMES, LeadTimeTo::parse);
+        statistic = d.keyword(&lt, "statistic", StatisticName::NAMES, StatisticName::parse);
+    }
+    let attribution = o.get("attribution").and_then(|n| d.obj(n, &DEFINITION_ATTRIBUTION)).and_then(|a| {
+        Some(AttributionSpec {
+            scope: d.keyword(&a, "scope", AttributionScope::NAMES, AttributionScope::parse),
+            within_minutes: d.duration_minutes(&a, "within"),
+            rule: d.keyword(&a, "rule", AttributionRule::NAMES, AttributionRule::parse)?,
+            loc: a.loc,
+        })
+    });
+    let window_days = o.get("window").and_then(|node| {
+        let minutes = d.duration_node(node)?;
+        if minutes % (24 * 60) != 0 || minutes == 0 {
+            d.invalid(
+                node.loc,
+                "a window is a whole number of days".to_string(),
+                "write the window in days, e.g. 28d or 13w",
+            );
+            return None;
+        }
+        u32::try_from(minutes / (24 * 60)).ok()
+    });
+    Some(DeliveryDefinition {
+        id: d.id(&o, "id").unwrap_or_default(),
+        extends: d.reference(&o, "extends"),
+        description: d.string(&o, "description"),
+        environment,
+        results,
+        pattern,
+        lead_time_start: start,
+        lead_time_end: end,
+        lead_time_statistic: statistic,
+        restore_statistic: d.keyword(&o, "restore_statistic", StatisticName::NAMES, StatisticName::parse),
+        frequency: d.keyword(&o, "frequency", FrequencyName::NAMES, FrequencyName::parse),
+        window_days,
+        attribution,
+        benchmark: d.int(&o, "benchmark", 2000, 2100).and_then(|y| u16::try_from(y).ok()),
+        fields,
         loc: o.loc,
     })
 }
@@ -875,6 +1045,7 @@ fn metric(d: &mut Decoder<'_>, n: &Node) -> Option<Metric> {
         unit: d.string(&o, "unit"),
         direction: d.keyword(&o, "direction", Direction::NAMES, Direction::parse),
         target: d.number(&o, "target"),
+        measure: o.get("measure").and_then(|n| measure(d, n)),
         loc: o.loc,
     })
 }
@@ -924,6 +1095,7 @@ pub fn merge(parts: Vec<Part>, diags: &mut Vec<Diagnostic>) -> Model {
         model.risks.extend(m.risks);
         model.debt.extend(m.debt);
         model.metrics.extend(m.metrics);
+        model.delivery_definitions.extend(m.delivery_definitions);
     }
     model
 }

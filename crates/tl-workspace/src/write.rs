@@ -20,14 +20,47 @@ fn ids<'a>(refs: impl IntoIterator<Item = &'a Ref>) -> String {
     format!("[{}]", v.join(", "))
 }
 
+macro_rules! w {
+    ($out:expr, $($arg:tt)*) => {{ let _ = writeln!($out, $($arg)*); }};
+}
+
+/// Minutes as the files write a duration, in the largest whole unit:
+/// `2d`, `36h`, `90m`.
+pub fn duration(minutes: i64) -> String {
+    match minutes {
+        m if m != 0 && m % (7 * 24 * 60) == 0 => format!("{}w", m / (7 * 24 * 60)),
+        m if m != 0 && m % (24 * 60) == 0 => format!("{}d", m / (24 * 60)),
+        m if m != 0 && m % 60 == 0 => format!("{}h", m / 60),
+        m => format!("{m}m"),
+    }
+}
+
+fn strs(items: &[String]) -> String {
+    let v: Vec<String> = items.iter().map(|s| q(s)).collect();
+    format!("[{}]", v.join(", "))
+}
+
+/// A binding to delivery events, indented under its key result or metric.
+fn measure(o: &mut String, indent: &str, m: &Measure) {
+    w!(o, "{indent}measure:");
+    w!(o, "{indent}  key: {}", m.key);
+    if let Some(d) = &m.definition {
+        w!(o, "{indent}  definition: {}", d.as_str());
+    }
+    if m.services.is_empty() {
+        w!(o, "{indent}  scope: {}", m.scope);
+    } else {
+        w!(o, "{indent}  services: {}", strs(&m.services));
+    }
+    if let Some(u) = m.unit {
+        w!(o, "{indent}  unit: {u}");
+    }
+}
+
 /// Builds YAML text section by section.
 #[derive(Default)]
 pub struct Writer {
     pub out: String,
-}
-
-macro_rules! w {
-    ($out:expr, $($arg:tt)*) => {{ let _ = writeln!($out, $($arg)*); }};
 }
 
 impl Writer {
@@ -149,6 +182,9 @@ impl Writer {
             w!(self.out, "    focus_factor: {}", num(t.focus_factor));
             w!(self.out, "    on_call_fte: {}", num(t.on_call_fte));
             w!(self.out, "    time_off_weeks: {}", num(t.time_off_weeks));
+            if !t.services.is_empty() {
+                w!(self.out, "    services: {}", strs(&t.services));
+            }
         }
         self
     }
@@ -284,6 +320,9 @@ impl Writer {
                     }
                     if let Some(d) = k.due {
                         w!(self.out, "        due: {d}");
+                    }
+                    if let Some(m) = &k.measure {
+                        measure(&mut self.out, "        ", m);
                     }
                 }
             }
@@ -507,6 +546,73 @@ impl Writer {
             if let Some(t) = m.target {
                 w!(o, "    target: {}", num(t));
             }
+            if let Some(x) = &m.measure {
+                measure(o, "    ", x);
+            }
+        }
+        self
+    }
+
+    pub fn delivery_definitions(&mut self, definitions: &[DeliveryDefinition]) -> &mut Self {
+        if definitions.is_empty() {
+            return self;
+        }
+        w!(self.out, "delivery_definitions:");
+        for d in definitions {
+            let o = &mut self.out;
+            w!(o, "  - id: {}", d.id);
+            if let Some(e) = &d.extends {
+                w!(o, "    extends: {}", e.as_str());
+            }
+            if let Some(text) = &d.description {
+                w!(o, "    description: {}", q(text));
+            }
+            if d.environment.is_some() || !d.results.is_empty() || d.pattern.is_some() {
+                w!(o, "    deployment:");
+                if let Some(e) = &d.environment {
+                    w!(o, "      environment: {}", q(e));
+                }
+                if !d.results.is_empty() {
+                    w!(o, "      results: {}", strs(&d.results));
+                }
+                if let Some(p) = &d.pattern {
+                    w!(o, "      pattern: {}", q(p));
+                }
+            }
+            if d.lead_time_start.is_some() || d.lead_time_end.is_some() || d.lead_time_statistic.is_some() {
+                w!(o, "    lead_time:");
+                if let Some(x) = d.lead_time_start {
+                    w!(o, "      start: {x}");
+                }
+                if let Some(x) = d.lead_time_end {
+                    w!(o, "      end: {x}");
+                }
+                if let Some(x) = d.lead_time_statistic {
+                    w!(o, "      statistic: {x}");
+                }
+            }
+            if let Some(x) = d.restore_statistic {
+                w!(o, "    restore_statistic: {x}");
+            }
+            if let Some(x) = d.frequency {
+                w!(o, "    frequency: {x}");
+            }
+            if let Some(days) = d.window_days {
+                w!(o, "    window: {days}d");
+            }
+            if let Some(a) = &d.attribution {
+                w!(o, "    attribution:");
+                w!(o, "      rule: {}", a.rule);
+                if let Some(s) = a.scope {
+                    w!(o, "      scope: {s}");
+                }
+                if let Some(m) = a.within_minutes {
+                    w!(o, "      within: {}", duration(m));
+                }
+            }
+            if let Some(y) = d.benchmark {
+                w!(o, "    benchmark: {y}");
+            }
         }
         self
     }
@@ -526,6 +632,7 @@ impl Writer {
             .risks(&m.risks)
             .debt(&m.debt)
             .metrics(&m.metrics)
+            .delivery_definitions(&m.delivery_definitions)
     }
 }
 

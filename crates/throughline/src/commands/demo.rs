@@ -12,7 +12,8 @@ use tl_store::{OpenOptions, SqlStore, Store};
 ///
 /// Loads `examples/acme` (from the current folder or one above it) into a
 /// temporary SQLite database, adds thirteen weeks of weekly check-ins for
-/// every key result, creates an admin account and an editor API token, prints
+/// every key result and of delivery events for every team's services,
+/// creates an admin account and an editor API token, prints
 /// the URL and the credentials, and serves until Ctrl-C. The database is
 /// deleted on exit.
 #[derive(clap::Args)]
@@ -71,7 +72,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         let now = jiff::Timestamp::now();
         let request = ApplyRequest { author: "demo".into(), at: now, force: false, expected_revision: None };
         apply_workspace(&store, &ws, request).await?;
-        let history = tl_app::history::check_in_history(&ws.model, args.seed, now);
+        let events = tl_app::history::delivery_history(&ws.model, args.seed, now);
+        let n_deployments = events.deployments.len();
+        store.record_events(&events).await?;
+        let delivery = tl_app::delivery::Delivery::new(&ws.model);
+        let stored = tl_app::delivery::load_events(&store, &delivery, now).await?;
+        let measured = delivery.measure_plan(&ws.model, &stored, now);
+        let mut history = tl_app::history::check_in_history(&ws.model, args.seed, now);
+        tl_app::history::align_with_measured(&ws.model, &mut history, &measured);
         let mut n_check_ins = 0;
         for (key_result, check_ins) in history {
             for (version, check_in) in check_ins.into_iter().enumerate() {
@@ -84,7 +92,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let banner = format!(
-            "Loaded {} with {n_check_ins} check-ins into a temporary database.\nAn editor API token for scripts (Authorization: Bearer ...):\n  {token}",
+            "Loaded {} with {n_check_ins} check-ins and {n_deployments} deployments into a temporary database.\nAn editor API token for scripts (Authorization: Bearer ...):\n  {token}",
             example.display()
         );
         crate::commands::serve::serve(store, args.bind, args.port, Some(banner)).await

@@ -1,6 +1,7 @@
 //! The use cases over a SQLite store in a temporary folder.
 
 mod apply;
+mod delivery;
 mod progress;
 
 use std::path::{Path, PathBuf};

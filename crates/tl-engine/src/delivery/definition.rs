@@ -1,10 +1,17 @@
 //! Metric definitions as data: what counts as a deployment, where lead time
 //! starts and ends, the statistic, the window, incident attribution and the
-//! benchmark table. A workspace file will state these; the engine only reads
-//! the values.
+//! benchmark table. A workspace file states them as overrides of a preset
+//! (`model::DeliveryDefinition`); [`resolve_definitions`] turns those into
+//! values and remembers where each came from.
+
+use std::collections::HashMap;
 
 use super::PRODUCTION;
 use super::events::{Deployment, RunResult};
+use crate::diag::{Diagnostic, Loc, did_you_mean};
+use crate::model::{
+    AttributionRule, AttributionScope, DeliveryDefinition, FrequencyName, LeadTimeFrom, LeadTimeTo, StatisticName,
+};
 
 /// Everything that decides a delivery number. Two teams that compute with
 /// the same definition get comparable numbers; the name is what a dashboard
@@ -399,4 +406,266 @@ pub fn presets() -> Vec<MetricDefinition> {
 /// The preset called `name`, if there is one.
 pub fn preset(name: &str) -> Option<MetricDefinition> {
     presets().into_iter().find(|d| d.name == name)
+}
+
+/// Where a field of a resolved definition got its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The preset at the root of the `extends` chain.
+    Preset(String),
+    /// Written in a workspace file, at this location.
+    File(Loc),
+}
+
+/// A definition ready to compute with: the engine's [`MetricDefinition`]
+/// (named by its id), what it extends, and where each field came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResolvedDefinition {
+    pub definition: MetricDefinition,
+    /// The preset or definition it extends; `None` for a preset.
+    pub extends: Option<String>,
+    /// Every field, by the dotted name the files use, with its origin, in
+    /// [`FIELDS`] order.
+    pub origins: Vec<(&'static str, Origin)>,
+    /// Where the definition is written; `None` for a preset.
+    pub loc: Option<Loc>,
+}
+
+impl ResolvedDefinition {
+    pub fn name(&self) -> &str {
+        &self.definition.name
+    }
+
+    /// Where `field` came from.
+    pub fn origin(&self, field: &str) -> Option<&Origin> {
+        self.origins.iter().find(|(f, _)| *f == field).map(|(_, o)| o)
+    }
+}
+
+/// The fields of a definition, by the dotted names the files use.
+pub const FIELDS: &[&str] = &[
+    "description",
+    "deployment.environment",
+    "deployment.results",
+    "deployment.pattern",
+    "lead_time.start",
+    "lead_time.end",
+    "lead_time.statistic",
+    "restore_statistic",
+    "frequency",
+    "window",
+    "attribution",
+    "benchmark",
+];
+
+/// The preset every definition extends unless it says otherwise.
+pub const DEFAULT_PRESET: &str = "dora-2023";
+
+fn from_preset(preset: MetricDefinition) -> ResolvedDefinition {
+    let origins = FIELDS.iter().map(|f| (*f, Origin::Preset(preset.name.clone()))).collect();
+    ResolvedDefinition { definition: preset, extends: None, origins, loc: None }
+}
+
+fn statistic(s: StatisticName) -> Statistic {
+    match s {
+        StatisticName::Median => Statistic::Median,
+        StatisticName::MedianLow => Statistic::MedianLow,
+        StatisticName::P75 => Statistic::P75,
+        StatisticName::Mean => Statistic::Mean,
+    }
+}
+
+/// File spelling of a statistic, for display.
+pub fn statistic_name(s: Statistic) -> &'static str {
+    match s {
+        Statistic::Median => StatisticName::Median.as_str(),
+        Statistic::MedianLow => StatisticName::MedianLow.as_str(),
+        Statistic::P75 => StatisticName::P75.as_str(),
+        Statistic::Mean => StatisticName::Mean.as_str(),
+    }
+}
+
+/// Applies the overrides of `spec` to its resolved parent.
+fn apply(parent: &ResolvedDefinition, spec: &DeliveryDefinition, diags: &mut Vec<Diagnostic>) -> ResolvedDefinition {
+    let mut out = parent.clone();
+    out.extends = Some(parent.definition.name.clone());
+    out.loc = Some(spec.loc);
+    let d = &mut out.definition;
+    d.name = spec.id.0.clone();
+    if let Some(text) = &spec.description {
+        d.description = text.clone();
+    }
+    if let Some(env) = &spec.environment {
+        d.deployment.environment = (env != "*").then(|| env.clone());
+    }
+    if !spec.results.is_empty() {
+        d.deployment.results = spec.results.iter().map(|r| RunResult::from_name(r)).collect();
+    }
+    if let Some(p) = &spec.pattern {
+        d.deployment.name_pattern = Some(NamePattern(p.clone()));
+    }
+    if let Some(s) = spec.lead_time_start {
+        d.lead_time_start = match s {
+            LeadTimeFrom::FirstCommit => LeadTimeStart::FirstCommit,
+            LeadTimeFrom::PrCreated => LeadTimeStart::PrCreated,
+            LeadTimeFrom::CommitAuthored => LeadTimeStart::CommitAuthored,
+        };
+    }
+    if let Some(e) = spec.lead_time_end {
+        d.lead_time_end = match e {
+            LeadTimeTo::Deployed => LeadTimeEnd::Deployed,
+            LeadTimeTo::Merged => LeadTimeEnd::Merged,
+        };
+    }
+    if let Some(s) = spec.lead_time_statistic {
+        d.lead_time_statistic = statistic(s);
+    }
+    if let Some(s) = spec.restore_statistic {
+        d.restore_statistic = statistic(s);
+    }
+    if let Some(f) = spec.frequency {
+        d.frequency_statistic = match f {
+            FrequencyName::PerWeek => DeploymentFrequencyStat::PerWeek,
+            FrequencyName::DeployDaysPerWeek => DeploymentFrequencyStat::MedianDeployDaysPerWeek,
+        };
+    }
+    if let Some(days) = spec.window_days {
+        d.window = Window { days };
+    }
+    if let Some(a) = &spec.attribution {
+        d.attribution = match a.rule {
+            AttributionRule::RootCauseCommit => {
+                if a.scope.is_some() || a.within_minutes.is_some() {
+                    diags.push(
+                        Diagnostic::error(
+                            "invalid-value",
+                            a.loc,
+                            "`scope` and `within` apply only to `rule: last_deployment_before`",
+                        )
+                        .with_hint("remove them, or use `rule: last_deployment_before`"),
+                    );
+                }
+                Attribution::RootCauseCommit
+            }
+            AttributionRule::LastDeploymentBefore => Attribution::LastDeploymentBefore {
+                same_service: a.scope.unwrap_or(AttributionScope::Service) == AttributionScope::Service,
+                within_minutes: a.within_minutes,
+            },
+        };
+    }
+    if let Some(year) = spec.benchmark {
+        match Benchmark::all().into_iter().find(|b| b.report_year == year) {
+            Some(b) => d.benchmark = b,
+            None => {
+                let loc = spec.fields.iter().find(|(f, _)| *f == "benchmark").map_or(spec.loc, |(_, l)| *l);
+                let years: Vec<String> = Benchmark::all().iter().map(|b| b.report_year.to_string()).collect();
+                diags.push(
+                    Diagnostic::error("invalid-value", loc, format!("there is no benchmark table for {year}"))
+                        .with_hint(format!("use one of the report years {}", years.join(", "))),
+                );
+            }
+        }
+    }
+    for (field, loc) in &spec.fields {
+        if let Some(slot) = out.origins.iter_mut().find(|(f, _)| f == field) {
+            slot.1 = Origin::File(*loc);
+        }
+    }
+    out
+}
+
+/// The presets, then the workspace's definitions resolved against them (in
+/// file order), with every problem: an `extends` naming nothing (with a
+/// did-you-mean hint), a cycle of `extends`, an id that shadows a preset, a
+/// benchmark year without a table. A definition with a problem in its chain
+/// is left out.
+pub fn resolve_definitions(specs: &[DeliveryDefinition]) -> (Vec<ResolvedDefinition>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut resolved: Vec<ResolvedDefinition> = presets().into_iter().map(from_preset).collect();
+    let preset_names: Vec<String> = resolved.iter().map(|r| r.definition.name.clone()).collect();
+    let mut state: HashMap<&str, Option<usize>> = HashMap::new();
+    for spec in specs {
+        if preset_names.contains(&spec.id.0) {
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    spec.loc,
+                    format!("the definition `{}` has the name of a preset", spec.id),
+                )
+                .with_hint(format!("give it another id and write `extends: {}` to start from the preset", spec.id)),
+            );
+        }
+    }
+    fn visit<'s>(
+        i: usize,
+        specs: &'s [DeliveryDefinition],
+        resolved: &mut Vec<ResolvedDefinition>,
+        state: &mut HashMap<&'s str, Option<usize>>,
+        chain: &mut Vec<usize>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<usize> {
+        let spec = &specs[i];
+        if let Some(done) = state.get(spec.id.as_str()) {
+            return *done;
+        }
+        if chain.contains(&i) {
+            let mut names: Vec<&str> = chain.iter().skip_while(|&&c| c != i).map(|&c| specs[c].id.as_str()).collect();
+            names.push(spec.id.as_str());
+            diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    spec.loc,
+                    format!("`extends` goes round in a circle: {}", names.join(" → ")),
+                )
+                .with_hint(format!("let one of them extend a preset, such as `{DEFAULT_PRESET}`")),
+            );
+            return None;
+        }
+        chain.push(i);
+        let parent_name = spec.extends.as_ref().map_or(DEFAULT_PRESET, |r| r.as_str());
+        let parent = if let Some(j) = specs.iter().position(|s| s.id.as_str() == parent_name) {
+            visit(j, specs, resolved, state, chain, diags)
+        } else if let Some(p) = resolved.iter().position(|r| r.extends.is_none() && r.definition.name == parent_name) {
+            Some(p)
+        } else {
+            let loc = spec.extends.as_ref().map_or(spec.loc, |r| r.loc);
+            let names =
+                presets().into_iter().map(|p| p.name).chain(specs.iter().map(|s| s.id.0.clone())).collect::<Vec<_>>();
+            let hint = match did_you_mean(parent_name, names.iter().map(String::as_str)) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("extend a preset ({}) or a definition of the workspace", preset_names_list()),
+            };
+            diags.push(
+                Diagnostic::error(
+                    "unknown-reference",
+                    loc,
+                    format!("`extends` names `{parent_name}`, which is neither a preset nor a definition"),
+                )
+                .with_hint(hint),
+            );
+            None
+        };
+        chain.pop();
+        let out = parent.map(|p| {
+            let def = apply(&resolved[p], spec, diags);
+            resolved.push(def);
+            resolved.len() - 1
+        });
+        state.insert(spec.id.as_str(), out);
+        out
+    }
+    for i in 0..specs.len() {
+        visit(i, specs, &mut resolved, &mut state, &mut Vec::new(), &mut diags);
+    }
+    // Presets first, then the workspace's definitions in file order.
+    let n_presets = preset_names.len();
+    let mut tail: Vec<ResolvedDefinition> = resolved.split_off(n_presets);
+    let order: HashMap<&str, usize> = specs.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    tail.sort_by_key(|r| order.get(r.definition.name.as_str()).copied().unwrap_or(usize::MAX));
+    resolved.extend(tail);
+    (resolved, diags)
+}
+
+fn preset_names_list() -> String {
+    presets().into_iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
 }

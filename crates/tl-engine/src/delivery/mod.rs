@@ -17,11 +17,13 @@ pub mod definition;
 pub mod devlake;
 pub mod events;
 pub mod keys;
+pub mod measure;
 pub mod stats;
 
 pub use definition::{
     Attribution, Benchmark, DeploymentFrequencyStat, DeploymentRule, Ladder, LeadTimeEnd, LeadTimeStart,
-    MetricDefinition, NamePattern, Statistic, Tier, Window, preset, presets,
+    MetricDefinition, NamePattern, Origin, ResolvedDefinition, Statistic, Tier, Window, preset, presets,
+    resolve_definitions,
 };
 pub use events::{
     Commit, Deployment, DeploymentCommit, Incident, PullRequest, RunResult, deployments_from_commits, link_changes,

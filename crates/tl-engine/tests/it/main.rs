@@ -1,6 +1,7 @@
 //! Tests of the engine's computations against definitions written out the
 //! slow, obvious way.
 
+mod definitions;
 mod delivery;
 mod forecast;
 mod model;

@@ -29,6 +29,7 @@ mod heat_map;
 mod palette;
 mod scale;
 mod svg;
+mod trend;
 
 #[cfg(test)]
 mod check;
@@ -43,3 +44,4 @@ pub use heat_map::{HeatMap, HeatRow, heat_map};
 pub use palette::Tone;
 pub use scale::{Ticks, nice_ticks};
 pub use svg::escape;
+pub use trend::{Trend, TrendPoint, trend};

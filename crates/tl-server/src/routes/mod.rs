@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod delivery;
 pub mod events;
+pub mod delivery_metrics;
 pub mod okrs;
 pub mod ops;
 pub mod plan;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(okrs::router())
         .merge(delivery::router())
         .merge(events::router())
+        .merge(delivery_metrics::router())
         .merge(register::router())
         .merge(admin::router())
         .merge(session::router())

@@ -32,7 +32,8 @@ pub async fn themes(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec
 
 async fn all_objectives(state: &AppState) -> Result<Vec<dto::Objective>, ApiError> {
     let plan = state.plan().await?;
-    let live = Live::load(state.store.as_ref()).await?;
+    let mut live = Live::load(state.store.as_ref()).await?;
+    live.measure(state.store.as_ref(), plan.clone()).await?;
     Ok(views::objectives(plan.model(), &live))
 }
 
@@ -136,6 +137,7 @@ pub async fn post_check_in(
     responses((status = 200, description = "Theme → objective → key results and initiatives → milestones", body = Vec<dto::AlignmentTheme>), (status = 401, body = ErrorBody)))]
 pub async fn alignment(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::AlignmentTheme>>, ApiError> {
     let plan = state.plan().await?;
-    let live = Live::load(state.store.as_ref()).await?;
+    let mut live = Live::load(state.store.as_ref()).await?;
+    live.measure(state.store.as_ref(), plan.clone()).await?;
     Ok(Json(views::alignment(plan.model(), &live)))
 }

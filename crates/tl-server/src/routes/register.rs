@@ -20,8 +20,17 @@ pub async fn debt(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<d
 }
 
 #[utoipa::path(get, path = "/api/metrics", tag = "register",
-    responses((status = 200, description = "The teams' KPIs (Prometheus metrics are at /metrics)", body = Vec<dto::Metric>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "The teams' KPIs, with the value of those bound to delivery events (Prometheus metrics are at /metrics)", body = Vec<dto::Metric>), (status = 401, body = ErrorBody)))]
 pub async fn metrics(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::Metric>>, ApiError> {
     let plan = state.plan().await?;
-    Ok(Json(plan.model().metrics.iter().map(dto::Metric::from).collect()))
+    let mut live = crate::views::Live::default();
+    live.measure(state.store.as_ref(), plan.clone()).await?;
+    let value = |id: &str| live.measured.get(id).and_then(|m| m.value);
+    Ok(Json(
+        plan.model()
+            .metrics
+            .iter()
+            .map(|m| dto::Metric { value: value(m.id.as_str()), ..dto::Metric::from(m) })
+            .collect(),
+    ))
 }

@@ -1,6 +1,7 @@
 //! Objectives and key results: the list by theme (`/okrs`), and one
 //! objective (`/okrs/{id}`) with a burn-up chart per key result from its
-//! check-in history (confidence in the panel below), the recent check-ins,
+//! check-in history, or for a key result bound to delivery events from the
+//! weekly values the events give (confidence in the panel below), the recent check-ins,
 //! the initiatives behind it, and the check-in form for editors.
 
 use super::overview::ObjectiveRow;
@@ -30,7 +31,8 @@ struct OkrsPage {
 }
 
 pub(crate) async fn list(State(state): State<AppState>, SignedIn(caller): SignedIn) -> Result<Response, ApiError> {
-    let ctx = Ctx::load(&state, caller).await?;
+    let mut ctx = Ctx::load(&state, caller).await?;
+    ctx.live.measure(state.store.as_ref(), ctx.plan.clone()).await?;
     let model = ctx.model();
     let mut objectives = views::objectives(model, &ctx.live);
     let mut groups = Vec::new();
@@ -68,6 +70,10 @@ struct KeyResultDetail {
     chart: String,
     history: Vec<HistoryRow>,
     n_check_ins: usize,
+    /// The definition a bound key result is measured with.
+    measured_by: Option<String>,
+    /// Its measured value, formatted.
+    measured_value: Option<String>,
 }
 
 struct InitiativeLink {
@@ -104,7 +110,8 @@ pub(crate) async fn detail(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<SavedQuery>,
 ) -> Result<Response, ApiError> {
-    let ctx = Ctx::load(&state, caller).await?;
+    let mut ctx = Ctx::load(&state, caller).await?;
+    ctx.live.measure(state.store.as_ref(), ctx.plan.clone()).await?;
     let model = ctx.model();
     let Some(objective) = views::objectives(model, &ctx.live).into_iter().find(|o| o.id == id) else {
         return Ok(not_found(&ctx, "objective", &id, "/okrs"));
@@ -115,10 +122,15 @@ pub(crate) async fn detail(
     let mut key_results = Vec::new();
     for (k, spec) in objective.key_results.iter().zip(&source.key_results) {
         let history = state.store.check_ins(&k.id).await?;
+        let measured = ctx.live.measured.get(&k.id);
         let quarter_start = source.quarter.start();
         let end = spec.due.unwrap_or_else(|| source.quarter.end());
-        let first = history.first().map(|c| utc_date(c.at));
-        let last = history.last().map(|c| utc_date(c.at));
+        let moments: Vec<jiff::Timestamp> = match measured {
+            Some(m) => m.history.iter().filter(|(_, v)| v.is_some()).map(|(at, _)| *at).collect(),
+            None => history.iter().map(|c| c.at).collect(),
+        };
+        let first = moments.first().map(|t| utc_date(*t));
+        let last = moments.last().map(|t| utc_date(*t));
         // The chart spans the quarter and every check-in, whichever is wider.
         let start = first.map_or(quarter_start, |f| f.min(quarter_start));
         let end = last.map_or(end, |l| l.max(end));
@@ -130,14 +142,26 @@ pub(crate) async fn detail(
                 target,
                 start: chart_date(start),
                 end: chart_date(end),
-                checkins: history
-                    .iter()
-                    .map(|c| charts::CheckIn {
-                        date: chart_date(utc_date(c.at)),
-                        value: c.value,
-                        confidence: Some(c.confidence.get()),
-                    })
-                    .collect(),
+                checkins: match &measured {
+                    // A bound key result's line is what the events say, week
+                    // by week; check-ins at the same moment add confidence.
+                    Some(m) => m
+                        .history
+                        .iter()
+                        .filter_map(|(at, v)| {
+                            let confidence = history.iter().find(|c| c.at == *at).map(|c| c.confidence.get());
+                            v.map(|value| charts::CheckIn { date: chart_date(utc_date(*at)), value, confidence })
+                        })
+                        .collect(),
+                    None => history
+                        .iter()
+                        .map(|c| charts::CheckIn {
+                            date: chart_date(utc_date(c.at)),
+                            value: c.value,
+                            confidence: Some(c.confidence.get()),
+                        })
+                        .collect(),
+                },
                 today: Some(chart_date(ctx.today)),
             }),
             _ => String::new(),
@@ -160,6 +184,8 @@ pub(crate) async fn detail(
             chart,
             history: rows,
             n_check_ins: history.len(),
+            measured_by: measured.map(|m| m.definition.clone()),
+            measured_value: measured.map(|m| m.value.map_or("no data yet".into(), super::num)),
         });
     }
     let initiatives = model

@@ -217,7 +217,8 @@ pub(crate) async fn page(
     SignedIn(caller): SignedIn,
     ApiQuery(query): ApiQuery<OverviewQuery>,
 ) -> Result<Response, ApiError> {
-    let ctx = Ctx::load(&state, caller).await?;
+    let mut ctx = Ctx::load(&state, caller).await?;
+    ctx.live.measure(state.store.as_ref(), ctx.plan.clone()).await?;
     let scheduled = scheduled(&ctx.plan).await?;
     let model = ctx.model();
     let objectives = views::objectives(model, &ctx.live);

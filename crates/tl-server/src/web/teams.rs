@@ -112,6 +112,19 @@ struct TeamPage {
     matrix: Vec<MatrixRow>,
     allocations: Vec<Allocation>,
     ceiling: String,
+    metrics: Vec<MetricRow>,
+}
+
+/// A core metric with its value: measured from delivery events when it is
+/// bound to them, else none (the plan holds only its target).
+struct MetricRow {
+    name: String,
+    category: String,
+    indicator: String,
+    value: String,
+    target: String,
+    /// The definition a measured value was computed with.
+    definition: Option<String>,
 }
 
 pub(crate) async fn detail(
@@ -119,11 +132,32 @@ pub(crate) async fn detail(
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let ctx = Ctx::load(&state, caller).await?;
+    let mut ctx = Ctx::load(&state, caller).await?;
+    ctx.live.measure(state.store.as_ref(), ctx.plan.clone()).await?;
     let model = ctx.model();
     let Some(team) = model.teams.iter().find(|t| t.id.as_str() == id) else {
         return Ok(not_found(&ctx, "team", &id, "/teams"));
     };
+    let unit = |u: &Option<String>| u.as_deref().map_or(String::new(), |u| format!(" {u}"));
+    let metrics = model
+        .metrics
+        .iter()
+        .filter(|m| m.team.as_str() == id)
+        .map(|m| {
+            let measured = ctx.live.measured.get(m.id.as_str());
+            MetricRow {
+                name: m.name.clone(),
+                category: m.category.as_str().replace('_', " "),
+                indicator: m.indicator.as_str().into(),
+                value: match measured {
+                    Some(x) => x.value.map_or("no events yet".into(), |v| format!("{}{}", num(v), unit(&m.unit))),
+                    None => "reported by hand".into(),
+                },
+                target: m.target.map_or(String::new(), |t| format!("{}{}", num(t), unit(&m.unit))),
+                definition: measured.map(|x| x.definition.clone()),
+            }
+        })
+        .collect();
     let ceiling = model.policy.utilization_warn_pct;
     let capacity = views::capacity(model)
         .into_iter()
@@ -218,6 +252,7 @@ pub(crate) async fn detail(
         matrix: rows,
         allocations,
         ceiling: format!("{ceiling:.0}%"),
+        metrics,
     };
     Ok(render(&page, StatusCode::OK))
 }

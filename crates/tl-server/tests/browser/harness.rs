@@ -131,9 +131,15 @@ impl Server {
         let request =
             tl_app::ApplyRequest { author: "browser-test".into(), at: now, force: false, expected_revision: None };
         tl_app::apply_workspace(&store, &ws, request).await.expect("apply examples/acme");
-        // The demo's quarter of weekly check-ins, so that the pages show
-        // history as a user would see it.
-        for (key_result, check_ins) in tl_app::history::check_in_history(&ws.model, 7, now) {
+        // The demo's quarter of delivery events and weekly check-ins, so
+        // that the pages show history as a user would see it.
+        let events = tl_app::history::delivery_history(&ws.model, 7, now);
+        store.record_events(&events).await.expect("the demo's delivery events");
+        let delivery = tl_app::delivery::Delivery::new(&ws.model);
+        let stored = tl_app::delivery::load_events(&store, &delivery, now).await.expect("read the events");
+        let mut history = tl_app::history::check_in_history(&ws.model, 7, now);
+        tl_app::history::align_with_measured(&ws.model, &mut history, &delivery.measure_plan(&ws.model, &stored, now));
+        for (key_result, check_ins) in history {
             for (version, check_in) in check_ins.into_iter().enumerate() {
                 store.record_check_in(&key_result, version as i64, check_in).await.expect("a check-in");
             }

@@ -36,6 +36,16 @@ const PAGES: &[Page] = &[
     Page { path: "/portfolio", name: "portfolio", headings: &["portfolio"], required: false },
     Page { path: "/roadmap", name: "roadmap", headings: &["roadmap"], required: false },
     Page { path: "/capacity", name: "capacity", headings: &["capacity"], required: false },
+    Page { path: "/delivery", name: "delivery", headings: &["delivery"], required: true },
+    Page { path: "/delivery?scope=team:checkout", name: "delivery-checkout", headings: &["delivery"], required: true },
+    Page {
+        path: "/delivery/definitions/acme-delivery",
+        name: "delivery-definition",
+        headings: &["definition"],
+        required: true,
+    },
+    Page { path: "/okrs/o-devex-lead-time", name: "okr-bound", headings: &["production"], required: true },
+    Page { path: "/teams/checkout", name: "team-checkout", headings: &["checkout"], required: true },
 ];
 
 /// The key result the check-in tests write to (baseline 91.5, target 93.5),

@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod events;
+mod delivery;
 mod multi;
 mod ops;
 mod pages;

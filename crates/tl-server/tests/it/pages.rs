@@ -68,13 +68,39 @@ async fn every_page_renders_for_a_viewer() {
     .await;
     ok(&server, "/initiatives/i-sca-exemptions", &["Milestones", "Dependencies", "Scalability review", "10×"]).await;
     ok(&server, "/teams", &["Single points of failure", "href=\"/teams/payments\""]).await;
-    ok(&server, "/teams/payments", &["Capacity", "Members", "Skills matrix", "Allocation"]).await;
+    ok(
+        &server,
+        "/teams/payments",
+        &["Capacity", "Members", "Skills matrix", "Allocation", "Core metrics", "no events yet", "reported by hand"],
+    )
+    .await;
     ok(&server, "/dependencies", &["All dependencies", "external", "<svg"]).await;
     ok(&server, "/debt", &["Technical debt by category", "Share of capacity", "The register"]).await;
     ok(&server, "/health", &["Strategy health", "Concerns"]).await;
     ok(&server, "/portfolio", &["Portfolio for 2027-Q1", "Selected", "Left out, and why", "upper bound"]).await;
     ok(&server, "/roadmap", &["Roadmap", "P50", "P85", "critical", "<svg"]).await;
     ok(&server, "/capacity", &["Capacity", "85%", "<svg"]).await;
+    // Without events the Delivery page says how to get them; every number
+    // still names its definition.
+    ok(
+        &server,
+        "/delivery",
+        &["No delivery events yet", "throughline ingest git", "href=\"/delivery/definitions/acme-delivery\"", "<svg"],
+    )
+    .await;
+    ok(
+        &server,
+        "/delivery/definitions/acme-delivery-p75",
+        &[
+            "extending <a href=\"/delivery/definitions/acme-delivery\">",
+            "lead_time.statistic",
+            "p75",
+            "delivery.yaml:",
+            "preset dora-2023",
+        ],
+    )
+    .await;
+    ok(&server, "/okrs/o-devex-lead-time", &["Measured from delivery events", "acme-delivery"]).await;
     let r = server.get("/style.css", &As::Anonymous).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap_or("").starts_with("text/css"));
@@ -83,7 +109,14 @@ async fn every_page_renders_for_a_viewer() {
 #[tokio::test]
 async fn unknown_ids_get_the_not_found_page() {
     let server = TestServer::new().await;
-    for path in ["/okrs/nope", "/initiatives/nope", "/teams/nope", "/no-such-page"] {
+    for path in [
+        "/okrs/nope",
+        "/initiatives/nope",
+        "/teams/nope",
+        "/no-such-page",
+        "/delivery/definitions/nope",
+        "/delivery?scope=team:nope",
+    ] {
         let (status, html) = page(&server, &server.viewer, path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert!(html.contains("<h1>") && html.contains("not found") || html.contains("Not found"), "{path}: {html}");

@@ -64,7 +64,8 @@ async fn applying_acme_stores_it_and_reapplying_changes_nothing() {
             + model.dependencies.len()
             + model.risks.len()
             + model.debt.len()
-            + model.metrics.len();
+            + model.metrics.len()
+            + model.delivery_definitions.len();
         let policy = usize::from(!tl_workspace::write::Writer::default().policy(&model.policy).out.is_empty());
         assert_eq!(first.added.len(), top_level + policy);
 
