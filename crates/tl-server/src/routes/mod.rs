@@ -8,6 +8,7 @@ pub mod okrs;
 pub mod ops;
 pub mod plan;
 pub mod register;
+pub mod revisions;
 pub mod session;
 pub mod teams;
 
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(okrs::router())
         .merge(delivery::router())
         .merge(register::router())
+        .merge(revisions::router())
         .merge(admin::router())
         .merge(session::router())
         .merge(ops::router())
