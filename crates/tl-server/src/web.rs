@@ -19,6 +19,7 @@ mod overview;
 mod planning;
 mod registers;
 mod revisions;
+mod roadmap;
 mod teams;
 
 use crate::auth::{self, Caller, MaybeCaller, Via};
@@ -62,7 +63,7 @@ pub fn router() -> Router<AppState> {
         .route("/debt", get(registers::debt))
         .route("/health", get(registers::health))
         .route("/portfolio", get(planning::portfolio))
-        .route("/roadmap", get(planning::roadmap))
+        .route("/roadmap", get(roadmap::page))
         .route("/capacity", get(planning::capacity))
         .route("/revisions", get(revisions::list))
         .route("/revisions/{revision}", get(revisions::detail))

@@ -30,7 +30,7 @@ pub struct ListQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/revisions", tag = "plan", params(ListQuery),
+#[utoipa::path(get, path = "/api/revisions", tag = "plan", operation_id = "list_revisions", params(ListQuery),
     responses((status = 200, description = "The newest revisions, newest first", body = Vec<dto::Revision>),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn revisions(
@@ -57,7 +57,7 @@ pub fn parse_revision(text: &str) -> Result<i64, ApiError> {
     Ok(n)
 }
 
-#[utoipa::path(get, path = "/api/revisions/{revision}", tag = "plan",
+#[utoipa::path(get, path = "/api/revisions/{revision}", tag = "plan", operation_id = "get_revision",
     params(("revision" = i64, Path, description = "The revision number, from 1")),
     responses((status = 200, body = dto::RevisionDetail),
         (status = 400, description = "The revision is not a number", body = ErrorBody),

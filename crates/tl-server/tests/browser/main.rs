@@ -36,6 +36,8 @@ const PAGES: &[Page] = &[
     Page { path: "/portfolio", name: "portfolio", headings: &["portfolio"], required: false },
     Page { path: "/roadmap", name: "roadmap", headings: &["roadmap"], required: false },
     Page { path: "/capacity", name: "capacity", headings: &["capacity"], required: false },
+    Page { path: "/revisions", name: "revisions", headings: &["revision"], required: true },
+    Page { path: "/revisions/2", name: "revision", headings: &["revision 2"], required: true },
 ];
 
 /// The key result the check-in tests write to (baseline 91.5, target 93.5),

@@ -7,5 +7,6 @@ mod auth;
 mod multi;
 mod ops;
 mod pages;
+mod revisions;
 mod support;
 mod web;
