@@ -245,6 +245,16 @@ struct TeamUseRow {
     binding: bool,
 }
 
+/// One mix limit of the portfolio in words, with where the selection is.
+struct ShareRow {
+    label: String,
+    share: String,
+    bound: String,
+    at_limit: bool,
+    /// Initiatives left out because of it, if any, in words.
+    blocked: String,
+}
+
 #[derive(Template)]
 #[template(path = "portfolio.html")]
 struct PortfolioPage {
@@ -257,7 +267,7 @@ struct PortfolioPage {
     selected: Vec<PortfolioRow>,
     excluded: Vec<PortfolioRow>,
     teams: Vec<TeamUseRow>,
-    shares: Vec<String>,
+    shares: Vec<ShareRow>,
     what_if: String,
     scenario_error: Option<String>,
     /// With a what-if: initiatives the scenario adds and drops, and its value.
@@ -326,25 +336,25 @@ fn mix_bound_word(limit: MixLimit) -> &'static str {
     if limit.is_max() { "maximum" } else { "minimum" }
 }
 
-/// A binding mix limit as a sentence: "Committed work is 72% of the chosen
-/// effort: at its maximum of 72%."
-fn mix_limit_text(sh: &ShareUse) -> String {
-    let mut subject = mix_subject(sh.limit);
-    if let Some(first) = subject.get(..1) {
-        subject = first.to_uppercase() + &subject[1..];
+/// A mix limit as a table row: "Committed work, at most" 62% of 72%.
+fn share_row(sh: &ShareUse) -> ShareRow {
+    let mut label = mix_subject(sh.limit);
+    if let Some(first) = label.get(..1) {
+        label = first.to_uppercase() + &label[1..];
     }
-    let mut text = format!(
-        "{subject} is {:.0}% of the chosen effort: at its {} of {:.0}%",
-        100.0 * sh.share,
-        mix_bound_word(sh.limit),
-        100.0 * sh.bound
-    );
-    if sh.blocked_items > 0 {
-        let n = sh.blocked_items;
-        text.push_str(&format!(" ({n} initiative{} left out because of it)", if n == 1 { "" } else { "s" }));
+    label.push_str(if sh.limit.is_max() { ", at most" } else { ", at least" });
+    let n = sh.blocked_items;
+    ShareRow {
+        label,
+        share: format!("{:.0}%", 100.0 * sh.share),
+        bound: format!("{:.0}%", 100.0 * sh.bound),
+        at_limit: sh.at_limit,
+        blocked: match n {
+            0 => String::new(),
+            1 => "keeps 1 initiative out".to_string(),
+            n => format!("keeps {n} initiatives out"),
+        },
     }
-    text.push('.');
-    text
 }
 
 fn rows(model: &Model, p: &Portfolio, chosen: bool) -> Vec<PortfolioRow> {
@@ -450,13 +460,13 @@ pub(crate) async fn portfolio(
             .iter()
             .map(|t| TeamUseRow {
                 team: model.teams.get(t.team).map_or("?".into(), |x| x.name.clone()),
-                used: num(t.used),
-                limit: num(t.limit),
+                used: format!("{:.1}", t.used),
+                limit: format!("{:.1}", t.limit),
                 percent: super::percent(Some(if t.limit > 0.0 { t.used / t.limit } else { 0.0 })),
                 binding: t.full || t.nearly_full,
             })
             .collect(),
-        shares: s.shares.iter().filter(|sh| sh.at_limit).map(mix_limit_text).collect(),
+        shares: s.shares.iter().map(share_row).collect(),
         what_if,
         scenario_error,
         scenario,

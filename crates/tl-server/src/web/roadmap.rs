@@ -70,7 +70,11 @@ struct Row {
 
 impl Row {
     fn late(&self) -> String {
-        if self.late_days > 0 { format!("{} days late", self.late_days) } else { String::new() }
+        match self.late_days {
+            1 => "1 day late".to_string(),
+            d if d > 1 => format!("{d} days late"),
+            _ => String::new(),
+        }
     }
 
     fn date(d: Option<&jiff::civil::Date>) -> String {
@@ -271,14 +275,28 @@ pub(crate) async fn page(
         let t = theme_of.get(r.initiative_id.as_str()).copied().unwrap_or(model.themes.len());
         by_theme[t].push(r);
     }
-    // Initiatives by start; milestones stay under their initiative.
-    if view == View::Initiatives {
-        for rows in &mut by_theme {
-            rows.sort_by_key(|r| (r.start, r.finish));
+    // Initiatives by start; milestones under their initiative, initiatives
+    // by their first milestone's start.
+    let mut first_start: HashMap<String, jiff::civil::Date> = HashMap::new();
+    for rows in &by_theme {
+        for r in rows {
+            let e = first_start.entry(r.initiative_id.clone()).or_insert(r.start);
+            *e = (*e).min(r.start);
         }
     }
+    for rows in &mut by_theme {
+        rows.sort_by(|a, b| {
+            (first_start.get(&a.initiative_id), &a.initiative_id, a.start, a.finish).cmp(&(
+                first_start.get(&b.initiative_id),
+                &b.initiative_id,
+                b.start,
+                b.finish,
+            ))
+        });
+    }
 
-    // The chart: the earliest-starting rows of each theme in turn, up to the cap.
+    // The chart: the rows in the table's order (themes in turn, earliest
+    // first), up to the cap.
     let mut groups: Vec<charts::GanttGroup> = Vec::new();
     let mut chart_rows = 0;
     let mut charted = 0;
@@ -328,16 +346,17 @@ pub(crate) async fn page(
             groups.push(g);
         }
     }
-    // Dependencies between drawn rows: item links, or between initiatives.
-    let key_of = |item: usize| match view {
-        View::Milestones => work.items[item].id.clone(),
-        View::Initiatives => model.initiatives[work.items[item].initiative].id.0.clone(),
-    };
+    // Dependency arrows between drawn milestones. One row per initiative
+    // stands for several items, and arrows between such rows crossed the
+    // whole chart without saying which milestone waits for which: that view
+    // leaves them out.
     let mut link_pairs = BTreeSet::new();
-    for l in &work.links {
-        let (from, to) = (key_of(l.from), key_of(l.to));
-        if from != to && keys.contains(&from) && keys.contains(&to) {
-            link_pairs.insert((from, to));
+    if view == View::Milestones {
+        for l in &work.links {
+            let (from, to) = (&work.items[l.from].id, &work.items[l.to].id);
+            if keys.contains(from) && keys.contains(to) {
+                link_pairs.insert((from.clone(), to.clone()));
+            }
         }
     }
     let gantt = charts::gantt(&charts::Gantt {

@@ -35,6 +35,7 @@ const PAGES: &[Page] = &[
     Page { path: "/health", name: "health", headings: &["health", "lint", "finding"], required: false },
     Page { path: "/portfolio", name: "portfolio", headings: &["portfolio"], required: false },
     Page { path: "/roadmap", name: "roadmap", headings: &["roadmap"], required: false },
+    Page { path: "/roadmap?view=milestones", name: "roadmap-milestones", headings: &["roadmap"], required: true },
     Page { path: "/capacity", name: "capacity", headings: &["capacity"], required: false },
     Page { path: "/revisions", name: "revisions", headings: &["revision"], required: true },
     Page { path: "/revisions/2", name: "revision", headings: &["revision 2"], required: true },
