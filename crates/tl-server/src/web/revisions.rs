@@ -27,8 +27,13 @@ const MAX_NAMED: usize = 300;
 const SUMMARY_NAMES: usize = 4;
 
 struct RevisionRow {
-    r: dto::Revision,
+    revision: i64,
+    author: String,
+    forced: bool,
     date: String,
+    added: usize,
+    changed: usize,
+    removed: usize,
     reordered: i64,
     /// A few of the entities it touched, as "kind id".
     summary: String,
@@ -62,7 +67,17 @@ pub(crate) async fn list(State(state): State<AppState>, SignedIn(caller): Signed
             if total > touched.len() {
                 summary.push_str(&format!(" and {} more", total - touched.len()));
             }
-            RevisionRow { r: dto::Revision::from(r), date: when(r.at), reordered: r.reordered, summary }
+            RevisionRow {
+                revision: r.revision,
+                author: r.author.clone(),
+                forced: r.forced,
+                date: when(r.at),
+                added: r.added.len(),
+                changed: r.changed.len(),
+                removed: r.removed.len(),
+                reordered: r.reordered,
+                summary,
+            }
         })
         .collect();
     Ok(render(&RevisionsPage { layout, rows, head }, StatusCode::OK))

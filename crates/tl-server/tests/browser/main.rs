@@ -37,6 +37,9 @@ const PAGES: &[Page] = &[
     Page { path: "/roadmap", name: "roadmap", headings: &["roadmap"], required: false },
     Page { path: "/roadmap?view=milestones", name: "roadmap-milestones", headings: &["roadmap"], required: true },
     Page { path: "/capacity", name: "capacity", headings: &["capacity"], required: false },
+    Page { path: "/okrs/o-pay-resilience", name: "okr", headings: &["card payments"], required: true },
+    Page { path: "/initiatives/i-sca-exemptions", name: "initiative", headings: &["exemptions"], required: true },
+    Page { path: "/teams/payments", name: "team", headings: &["payments"], required: true },
     Page { path: "/revisions", name: "revisions", headings: &["revision"], required: true },
     Page { path: "/revisions/2", name: "revision", headings: &["revision 2"], required: true },
 ];
