@@ -594,6 +594,88 @@ impl From<&tl_store::Revision> for Revision {
     }
 }
 
+/// A revision with what it did to each document it changed or removed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionDetail {
+    pub revision: Revision,
+    /// Entities that only moved (a list reordered); their content is the same.
+    pub reordered: i64,
+    /// The changed documents, then the removed ones.
+    pub documents: Vec<DocumentDiff>,
+    /// Changed or removed documents not included (there is a limit per response).
+    pub left_out: usize,
+}
+
+/// One document a revision changed or removed: its YAML before and after,
+/// and the changed lines with three lines of context around each change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentDiff {
+    /// `team`, `initiative`, `objective`, ...
+    pub kind: String,
+    pub id: String,
+    /// The revision removed it (else it changed it).
+    pub removed: bool,
+    /// Absent when the revision was applied before history was kept.
+    pub before: Option<String>,
+    /// Absent when it was removed.
+    pub after: Option<String>,
+    /// Runs of lines shown together; empty when `before` is unknown.
+    pub hunks: Vec<Vec<DiffLine>>,
+}
+
+/// One line of a diff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiffLine {
+    /// `same`, `removed` or `added`.
+    pub op: &'static str,
+    /// The line's number (from 1) in the old text, unless it was added.
+    pub old: Option<usize>,
+    /// The line's number in the new text, unless it was removed.
+    pub new: Option<usize>,
+    pub text: String,
+}
+
+/// Lines of context around each change in a `DocumentDiff`.
+const DIFF_CONTEXT: usize = 3;
+
+impl From<&tl_store::DocumentChange> for DocumentDiff {
+    fn from(d: &tl_store::DocumentChange) -> DocumentDiff {
+        let hunks = match &d.before {
+            Some(before) => {
+                let lines = crate::diff::diff_lines(before, d.after.as_deref().unwrap_or(""));
+                crate::diff::hunks(&lines, DIFF_CONTEXT)
+                    .into_iter()
+                    .map(|hunk| {
+                        hunk.into_iter()
+                            .map(|l| DiffLine { op: l.op.as_str(), old: l.old, new: l.new, text: l.text.to_string() })
+                            .collect()
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        DocumentDiff {
+            kind: d.key.kind.as_str().to_string(),
+            id: d.key.id.clone(),
+            removed: d.removed,
+            before: d.before.clone(),
+            after: d.after.clone(),
+            hunks,
+        }
+    }
+}
+
+impl From<&tl_store::RevisionDetail> for RevisionDetail {
+    fn from(r: &tl_store::RevisionDetail) -> RevisionDetail {
+        RevisionDetail {
+            revision: Revision::from(&r.revision),
+            reordered: r.revision.reordered,
+            documents: r.documents.iter().map(DocumentDiff::from).collect(),
+            left_out: r.left_out,
+        }
+    }
+}
+
 // Requests.
 
 /// A check-in's status.

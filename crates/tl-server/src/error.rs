@@ -2,7 +2,9 @@
 //! each kind of failure to a status code and a JSON body
 //! `{"error": {"code", "message", "field"?, ...}}`. Client mistakes get 4xx
 //! with the offending field named; server failures get a bare 500 and their
-//! details go to the log, never to the client.
+//! details go to the log, never to the client. Every error response also
+//! carries an `ErrorInfo` extension, from which the dashboard's pages answer
+//! with an HTML page instead (see `web::html_errors`).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -68,6 +70,16 @@ pub struct ErrorDetail {
     pub diagnostics: Option<Vec<crate::dto::Finding>>,
 }
 
+/// What an HTML page needs to show an error, attached to every error
+/// response as an extension. Internal details are already replaced by a
+/// generic message.
+#[derive(Clone, Debug)]
+pub struct ErrorInfo {
+    pub status: StatusCode,
+    pub message: String,
+    pub field: Option<String>,
+}
+
 impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError {
         ApiError::Invalid { field: Some(field.into()), message: message.into() }
@@ -129,7 +141,10 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(detail) = &self {
             tracing::error!(%detail, "request failed");
         }
-        let mut response = (status, Json(self.body())).into_response();
+        let body = self.body();
+        let info = ErrorInfo { status, message: body.error.message.clone(), field: body.error.field.clone() };
+        let mut response = (status, Json(body)).into_response();
+        response.extensions_mut().insert(info);
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod charts;
+pub mod diff;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -39,7 +40,8 @@ pub fn app(state: AppState) -> Router {
         .burst_size(state.config.login_burst.max(1))
         .methods(vec![axum::http::Method::POST]);
     let governor = Arc::new(governor.finish().expect("the login rate limit's period and burst are positive"));
-    let limited = routes::session::login_router().merge(web::login_router()).layer(
+    let html_errors = axum::middleware::from_fn_with_state(state.clone(), web::html_errors);
+    let limited = routes::session::login_router().merge(web::login_router().layer(html_errors.clone())).layer(
         GovernorLayer::new(governor).error_handler(|_| {
             let mut response = axum::response::IntoResponse::into_response((
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
@@ -51,7 +53,7 @@ pub fn app(state: AppState) -> Router {
     );
     Router::new()
         .merge(routes::router())
-        .merge(web::router())
+        .merge(web::router().layer(html_errors))
         .merge(limited)
         .route("/api/{*rest}", any(api_not_found))
         .fallback(web::fallback)

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations and the
 //! DTOs; `tests/it` compares it with the committed `tests/openapi.json`.
 
-use crate::routes::{admin, delivery, delivery_metrics, events, okrs, ops, plan, register, session, teams};
+use crate::routes::{admin, delivery, delivery_metrics, events, okrs, ops, plan, register, revisions, session, teams};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -47,6 +47,8 @@ use utoipa::OpenApi;
         delivery_metrics::definition,
         register::debt,
         register::metrics,
+        revisions::revisions,
+        revisions::revision,
         admin::users,
         admin::create_user,
         admin::tokens,

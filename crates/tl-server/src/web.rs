@@ -4,6 +4,10 @@
 //! Pages need no JavaScript: filters and sorting are links and GET forms,
 //! check-ins are plain POST forms with a CSRF token.
 //!
+//! Errors on these routes are pages too: `html_errors` turns any error
+//! response into a page in the layout (401 into a redirect to the login
+//! form), while `/api/*` keeps its JSON bodies.
+//!
 //! Handlers gather the plan (cached per revision), the live data and, for
 //! the planning pages, the schedule, forecast or portfolio (computed off
 //! the async threads and cached per plan in `web::planning`), then call
@@ -15,21 +19,24 @@ mod okrs;
 mod overview;
 mod planning;
 mod registers;
+mod revisions;
+mod roadmap;
 mod teams;
 
 use crate::auth::{self, Caller, MaybeCaller, Via};
 use crate::dto;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorInfo};
 use crate::extract::ApiForm;
 use crate::routes::okrs::record_check_in;
 use crate::state::{AppState, Plan};
 use crate::views::Live;
 use askama::Template;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -57,10 +64,12 @@ pub fn router() -> Router<AppState> {
         .route("/debt", get(registers::debt))
         .route("/health", get(registers::health))
         .route("/portfolio", get(planning::portfolio))
-        .route("/roadmap", get(planning::roadmap))
+        .route("/roadmap", get(roadmap::page))
         .route("/capacity", get(planning::capacity))
         .route("/delivery", get(delivery::page))
         .route("/delivery/definitions/{id}", get(delivery::definition))
+        .route("/revisions", get(revisions::list))
+        .route("/revisions/{revision}", get(revisions::detail))
 }
 
 const STYLESHEET: &str = include_str!("../templates/style.css");
@@ -81,7 +90,7 @@ fn see_other(to: &str) -> Response {
 }
 
 /// The pages in the navigation, in order.
-const NAV: [(&str, &str); 11] = [
+const NAV: [(&str, &str); 12] = [
     ("/", "Overview"),
     ("/okrs", "OKRs"),
     ("/initiatives", "Initiatives"),
@@ -93,6 +102,7 @@ const NAV: [(&str, &str); 11] = [
     ("/portfolio", "Portfolio"),
     ("/roadmap", "Roadmap"),
     ("/capacity", "Capacity"),
+    ("/revisions", "Revisions"),
 ];
 
 /// What the shared layout (`page.html`) shows around every page.
@@ -115,6 +125,30 @@ impl Layout {
 
     pub fn is_current(&self, href: &str) -> bool {
         self.current == href
+    }
+}
+
+/// The layout for a page that needs only the plan's name and revision, not
+/// its live data. A plan that does not load leaves the defaults.
+pub(crate) async fn layout_for(
+    state: &AppState,
+    caller: &Caller,
+    title: impl Into<String>,
+    current: &'static str,
+) -> Layout {
+    let (organisation, revision) = match state.plan().await {
+        Ok(plan) => (plan.model().organisation.name.clone(), plan.revision),
+        Err(_) => (String::new(), 0),
+    };
+    Layout {
+        title: title.into(),
+        organisation: if organisation.is_empty() { "Throughline".into() } else { organisation },
+        user: caller.name.clone(),
+        role: caller.role.to_string(),
+        csrf: caller.csrf().unwrap_or_default().to_string(),
+        can_write: caller.role.can_write(),
+        revision,
+        current,
     }
 }
 
@@ -192,10 +226,82 @@ pub(crate) fn not_found(ctx: &Ctx, kind: &str, id: &str, current: &'static str) 
     render(&page, StatusCode::NOT_FOUND)
 }
 
-/// The fallback for unknown paths outside `/api`: an HTML 404 page.
-pub async fn fallback(uri: Uri) -> Response {
-    let page = MessagePage { title: "Page not found".into(), message: format!("Nothing lives at {}.", uri.path()) };
-    render(&page, StatusCode::NOT_FOUND)
+/// The fallback for unknown paths outside `/api`: an HTML 404 page, in the
+/// layout for a signed-in caller.
+pub async fn fallback(State(state): State<AppState>, MaybeCaller(caller): MaybeCaller, uri: Uri) -> Response {
+    let info =
+        ErrorInfo { status: StatusCode::NOT_FOUND, message: format!("Nothing lives at {}.", uri.path()), field: None };
+    error_page(&state, caller, &info, "").await
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: &'static str,
+    message: String,
+    field: Option<String>,
+    hint: String,
+    back_label: String,
+}
+
+/// The navigation entry a path belongs to, for the error page's way back.
+fn section_of(path: &str) -> &'static str {
+    NAV.iter()
+        .skip(1)
+        .find(|(href, _)| path == *href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
+        .map_or(if path.starts_with("/key-results/") { "/okrs" } else { "" }, |(href, _)| href)
+}
+
+/// Answers an error on a dashboard route with a page: 401 sends the browser
+/// to the login form; anything else is a page in the layout with the message
+/// and the field at fault. Handlers and extractors keep returning `ApiError`,
+/// whose response carries an `ErrorInfo`; responses without one pass as they are.
+pub async fn html_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (method, uri, headers): (Method, Uri, HeaderMap) =
+        (request.method().clone(), request.uri().clone(), request.headers().clone());
+    let response = next.run(request).await;
+    let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
+        return response;
+    };
+    if info.status == StatusCode::UNAUTHORIZED {
+        return see_other("/login");
+    }
+    // Who asked, read again from the request's cookie, for the layout.
+    let mut again = axum::http::Request::new(());
+    *again.method_mut() = method;
+    *again.uri_mut() = uri.clone();
+    *again.headers_mut() = headers;
+    let (mut parts, ()) = again.into_parts();
+    let caller = MaybeCaller::from_request_parts(&mut parts, &state).await.ok().and_then(|c| c.0);
+    error_page(&state, caller, &info, section_of(uri.path())).await
+}
+
+/// The page for an error: in the layout for a signed-in caller, else a bare
+/// message with a link to the login form.
+async fn error_page(state: &AppState, caller: Option<Caller>, info: &ErrorInfo, current: &'static str) -> Response {
+    let (heading, hint) = match info.status {
+        StatusCode::BAD_REQUEST => ("The request could not be read", ""),
+        StatusCode::FORBIDDEN => ("Not allowed", "Ask an admin if you need a role that can do this."),
+        StatusCode::NOT_FOUND => ("Not found", ""),
+        StatusCode::CONFLICT => ("Someone else changed this first", "Reload the page to see the latest version."),
+        StatusCode::UNPROCESSABLE_ENTITY => ("Some values are not valid", "Go back, correct the field and try again."),
+        s if s.is_server_error() => ("Something went wrong", "The error was logged. Try again in a moment."),
+        _ => ("The request failed", ""),
+    };
+    let Some(caller) = caller else {
+        return render(&MessagePage { title: heading.into(), message: info.message.clone() }, info.status);
+    };
+    let back_label = NAV.iter().find(|(href, _)| *href == current).map_or(String::new(), |(_, l)| l.to_lowercase());
+    let page = ErrorPage {
+        layout: layout_for(state, &caller, heading, current).await,
+        heading,
+        message: info.message.clone(),
+        field: info.field.clone(),
+        hint: hint.into(),
+        back_label,
+    };
+    render(&page, info.status)
 }
 
 /// A share (0..=1) as a whole percentage for CSS widths and labels.
@@ -217,10 +323,18 @@ pub(crate) fn num(v: f64) -> String {
 pub(crate) struct KeyResultRow {
     pub kr: dto::KeyResult,
     pub bar: String,
-    /// The form's defaults: the latest value, confidence and status.
+    /// The form's defaults: the latest value, confidence and status (or,
+    /// after a refused check-in, what was sent).
     pub value: String,
     pub confidence: String,
     pub status: String,
+    pub note: String,
+    pub blockers: String,
+    /// The version the form names as the latest it saw.
+    pub version: i64,
+    /// Whether the form starts unfolded, and the field to mark as invalid.
+    pub open: bool,
+    pub invalid: String,
 }
 
 impl KeyResultRow {
@@ -235,6 +349,11 @@ impl KeyResultRow {
             value: k.latest.as_ref().map(|c| c.value).or(k.baseline).map_or(String::new(), |v| v.to_string()),
             confidence: k.latest.as_ref().map_or("0.7".into(), |c| c.confidence.to_string()),
             status: k.latest.as_ref().map_or("on_track".into(), |c| c.status.clone()),
+            note: String::new(),
+            blockers: String::new(),
+            version: k.version,
+            open: false,
+            invalid: String::new(),
             kr: k.clone(),
         }
     }
@@ -315,23 +434,63 @@ async fn logout(
     Ok(response)
 }
 
+/// The check-in form as sent: every field as text, so that a refused
+/// check-in can be shown again with exactly what was typed.
 #[derive(Deserialize)]
 struct CheckInForm {
     #[serde(default)]
     csrf: String,
-    value: f64,
-    confidence: f64,
-    status: dto::CheckInStatus,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    confidence: String,
+    #[serde(default)]
+    status: String,
     #[serde(default)]
     note: String,
     /// One blocker per line.
     #[serde(default)]
     blockers: String,
-    expected_version: i64,
+    #[serde(default)]
+    expected_version: String,
     /// The page to return to: `okrs` for the objective's page; else the
     /// overview.
     #[serde(default)]
     back: String,
+}
+
+impl CheckInForm {
+    fn parse(&self) -> Result<dto::NewCheckIn, ApiError> {
+        fn number(field: &str, text: &str) -> Result<f64, ApiError> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Err(ApiError::invalid(field, format!("the {field} is required")));
+            }
+            text.parse().map_err(|_| ApiError::invalid(field, format!("the {field} must be a number, not “{text}”")))
+        }
+        let status = match self.status.as_str() {
+            "on_track" => dto::CheckInStatus::OnTrack,
+            "at_risk" => dto::CheckInStatus::AtRisk,
+            "off_track" => dto::CheckInStatus::OffTrack,
+            other => {
+                return Err(ApiError::invalid(
+                    "status",
+                    format!("the status is on_track, at_risk or off_track, not “{other}”"),
+                ));
+            }
+        };
+        let expected_version = self.expected_version.trim().parse().map_err(|_| {
+            ApiError::invalid("expected_version", "the form has no valid version; reload the page and try again")
+        })?;
+        Ok(dto::NewCheckIn {
+            value: number("value", &self.value)?,
+            confidence: number("confidence", &self.confidence)?,
+            status,
+            note: Some(self.note.clone()),
+            blockers: self.blockers.lines().map(String::from).collect(),
+            expected_version,
+        })
+    }
 }
 
 #[derive(Template)]
@@ -339,6 +498,17 @@ struct CheckInForm {
 struct MessagePage {
     title: String,
     message: String,
+}
+
+#[derive(Template)]
+#[template(path = "checkin_error.html")]
+struct CheckInErrorPage {
+    layout: Layout,
+    message: String,
+    field: Option<String>,
+    k: KeyResultRow,
+    back: String,
+    objective: Option<String>,
 }
 
 async fn check_in(
@@ -355,15 +525,11 @@ async fn check_in(
             caller.role
         )));
     }
-    let body = dto::NewCheckIn {
-        value: form.value,
-        confidence: form.confidence,
-        status: form.status,
-        note: Some(form.note),
-        blockers: form.blockers.lines().map(String::from).collect(),
-        expected_version: form.expected_version,
+    let result = match form.parse() {
+        Ok(body) => record_check_in(&state, &caller, &id, body).await,
+        Err(e) => Err(e),
     };
-    match record_check_in(&state, &caller, &id, body).await {
+    match result {
         Ok(_) => {
             // Only a known page is a valid place to return to, so the form
             // cannot be turned into an open redirect.
@@ -381,10 +547,53 @@ async fn check_in(
             Ok(see_other(&to))
         }
         Err(e @ (ApiError::Conflict { .. } | ApiError::Invalid { .. })) => {
-            let status = e.status();
-            let page = MessagePage { title: "The check-in was not recorded".into(), message: e.to_string() };
-            Ok(render(&page, status))
+            refused_check_in(&state, caller, &id, form, e).await
         }
         Err(e) => Err(e),
     }
+}
+
+/// The check-in form again, unfolded, with what was sent and why it was
+/// refused. After a conflict it names the version that is current now, so
+/// that saving again (having read the latest check-in) goes through.
+async fn refused_check_in(
+    state: &AppState,
+    caller: Caller,
+    id: &str,
+    form: CheckInForm,
+    error: ApiError,
+) -> Result<Response, ApiError> {
+    let status = error.status();
+    let ctx = Ctx::load(state, caller).await?;
+    let objectives = crate::views::objectives(ctx.model(), &ctx.live);
+    let Some((objective, kr)) =
+        objectives.iter().find_map(|o| o.key_results.iter().find(|k| k.id == id).map(|k| (o.id.clone(), k)))
+    else {
+        return Err(ApiError::not_found("key result", id));
+    };
+    let (field, message) = match &error {
+        ApiError::Invalid { field, message } => (field.clone(), message.clone()),
+        other => (None, format!("{other} The latest check-in is shown on the objective's page.")),
+    };
+    let mut k = KeyResultRow::new(kr);
+    k.value = form.value;
+    k.confidence = form.confidence;
+    k.status = form.status;
+    k.note = form.note;
+    k.blockers = form.blockers;
+    k.open = true;
+    k.invalid = field.clone().unwrap_or_default();
+    if !matches!(error, ApiError::Conflict { .. }) {
+        k.version = form.expected_version.trim().parse().unwrap_or(kr.version);
+    }
+    let back = if form.back == "okrs" { "okrs".to_string() } else { String::new() };
+    let page = CheckInErrorPage {
+        layout: ctx.layout("Check-in not recorded", "/okrs"),
+        message,
+        field,
+        k,
+        back,
+        objective: Some(objective),
+    };
+    Ok(render(&page, status))
 }

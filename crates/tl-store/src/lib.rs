@@ -25,7 +25,9 @@ pub use auth::{ApiToken, NewApiToken, NewUser, Role, Session, User, UserUpdate};
 pub use error::Error;
 pub use events::{CommitRecord, Counts, CursorUpdate, EventBatch, EventCounts, Events, TimeWindow};
 pub use live::{CheckIn, CheckInStatus, Confidence, NewCheckIn, NewStatusUpdate, Status, StatusUpdate, SubjectKind};
-pub use plan::{ApplyOptions, ApplyOutcome, EntityKey, Kind, PlanFiles, Revision, StoredPlan};
+pub use plan::{
+    ApplyOptions, ApplyOutcome, DocumentChange, EntityKey, Kind, PlanFiles, Revision, RevisionDetail, StoredPlan,
+};
 pub use sql::{OpenOptions, SqlStore, embedded_migrations};
 pub use work_items::{StatusTransition, StoredWorkItem, WorkItemFilter, WorkItemRecord};
 
@@ -79,6 +81,11 @@ pub trait Store: Send + Sync {
 
     /// The newest `limit` revisions, newest first.
     fn revisions(&self, limit: i64) -> BoxFuture<'_, Result<Vec<Revision>>>;
+
+    /// One revision with the YAML, before and after, of at most
+    /// `max_documents` of the documents it changed or removed. Fails with
+    /// `NotFound` if there is no such revision.
+    fn revision_detail(&self, revision: i64, max_documents: usize) -> BoxFuture<'_, Result<RevisionDetail>>;
 
     /// Whether the current plan has this entity (nested ones included).
     fn has_entity<'a>(&'a self, kind: Kind, id: &'a str) -> BoxFuture<'a, Result<bool>>;

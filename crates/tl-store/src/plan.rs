@@ -134,6 +134,33 @@ pub struct Revision {
     pub reordered: i64,
 }
 
+/// A revision with the YAML of the documents it changed or removed, for
+/// showing it as a diff.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RevisionDetail {
+    pub revision: Revision,
+    /// The changed documents, then the removed ones, in the revision's order,
+    /// at most the number asked for. Added documents are only listed in
+    /// `revision.added`.
+    pub documents: Vec<DocumentChange>,
+    /// How many changed or removed documents were left out by the limit.
+    pub left_out: usize,
+}
+
+/// One document a revision changed or removed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocumentChange {
+    pub key: EntityKey,
+    /// Whether the revision removed it (else it changed it).
+    pub removed: bool,
+    /// Its YAML before the revision; `None` when the revision predates the
+    /// history (applied before migration 5).
+    pub before: Option<String>,
+    /// Its YAML as the revision left it; `None` when it was removed, or when
+    /// that text is no longer known.
+    pub after: Option<String>,
+}
+
 /// What `apply` did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApplyOutcome {

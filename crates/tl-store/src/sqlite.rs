@@ -55,5 +55,6 @@ pub(crate) fn migrations() -> Vec<Migration> {
         migration(1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
         migration(2, "delivery_events", include_str!("../migrations/sqlite/0002_delivery_events.sql")),
         migration(4, "work_items", include_str!("../migrations/sqlite/0004_work_items.sql")),
+        migration(5, "plan_history", include_str!("../migrations/sqlite/0005_plan_history.sql")),
     ]
 }

@@ -28,16 +28,16 @@ pub fn progress_bar(p: &Progress) -> String {
     }
     let title = title.trim_start_matches(": ").to_string();
     let mut svg = Svg::new("progress", &title, &title);
-    svg.rect(0.0, 5.0, TRACK, 8.0, &format!("rx=\"4\" fill=\"{}\"", "#e3e7ec"));
+    svg.rect(0.0, 6.0, TRACK, 8.0, &format!("rx=\"4\" fill=\"{}\"", "#e3e7ec"));
     if value > 0.0 {
-        svg.rect(0.0, 5.0, (TRACK * value).max(8.0), 8.0, &format!("rx=\"4\" fill=\"{}\"", p.tone.color()));
+        svg.rect(0.0, 6.0, (TRACK * value).max(8.0), 8.0, &format!("rx=\"4\" fill=\"{}\"", p.tone.color()));
     }
     if let Some(e) = p.expected.filter(|e| e.is_finite()) {
         let x = TRACK * e.clamp(0.0, 1.0);
-        svg.rect((x - 1.0).clamp(0.0, TRACK - 2.0), 2.0, 2.0, 14.0, &format!("fill=\"{INK}\""));
+        svg.rect((x - 1.0).clamp(0.0, TRACK - 2.0), 3.0, 2.0, 14.0, &format!("fill=\"{INK}\""));
     }
-    svg.text(TRACK + 8.0, 13.5, &fmt_pct(value), 44.0, "font-size=\"12\" font-weight=\"600\"", INK);
-    svg.finish(TRACK + 52.0, 18.0)
+    svg.text(TRACK + 8.0, 15.0, &fmt_pct(value), 44.0, "font-size=\"13\" font-weight=\"600\"", INK);
+    svg.finish_fixed(TRACK + 52.0, 20.0)
 }
 
 /// Horizontal bars, one per labelled value (e.g. technical debt by

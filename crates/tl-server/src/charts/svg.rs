@@ -205,13 +205,24 @@ impl Svg {
     /// The root element around the body: `width`×`height` user units,
     /// scaling down with its container.
     pub(crate) fn finish(self, width: f64, height: f64) -> String {
+        self.finish_styled(width, height, "max-width:100%;height:auto")
+    }
+
+    /// Like `finish`, for a small inline chart that must keep its size: a
+    /// chart allowed to shrink collapses in a table cell (the cell's
+    /// narrowest width is then zero) and its labels become unreadable.
+    pub(crate) fn finish_fixed(self, width: f64, height: f64) -> String {
+        self.finish_styled(width, height, "flex:none;vertical-align:middle")
+    }
+
+    fn finish_styled(self, width: f64, height: f64, style: &str) -> String {
         let mut out = String::with_capacity(self.body.len() + 600);
         let (w, h) = (N(width.max(1.0)), N(height.max(1.0)));
         let _ = write!(
             out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" \
              role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"{FONT}\" \
-             style=\"max-width:100%;height:auto\">\
+             style=\"{style}\">\
              <title id=\"{id}-title\">{t}</title><desc id=\"{id}-desc\">{d}</desc>\
              <rect width=\"{w}\" height=\"{h}\" fill=\"{bg}\"/>",
             id = self.id,

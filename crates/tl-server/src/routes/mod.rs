@@ -10,6 +10,7 @@ pub mod okrs;
 pub mod ops;
 pub mod plan;
 pub mod register;
+pub mod revisions;
 pub mod session;
 pub mod teams;
 
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(events::router())
         .merge(delivery_metrics::router())
         .merge(register::router())
+        .merge(revisions::router())
         .merge(admin::router())
         .merge(session::router())
         .merge(ops::router())

@@ -1,4 +1,4 @@
-//! The planning pages (portfolio, roadmap, capacity) and the computations
+//! The planning pages (portfolio, capacity; the roadmap is in `roadmap`) and the computations
 //! behind them and the overview's heat map: the schedule, a Monte Carlo
 //! forecast and the quarter's portfolio. Each runs on a blocking thread the
 //! first time it is asked for and is then kept for as long as its plan
@@ -20,13 +20,13 @@ use tl_engine::Model;
 use tl_engine::forecast::{Distribution, ForecastOptions, Pass, simulate};
 use tl_engine::model::Quarter;
 use tl_engine::planning::{PlanSchedule, ScheduleOptions, schedule_plan, to_network};
-use tl_engine::portfolio::{Reason, Solution, Status, solve};
+use tl_engine::portfolio::{Infeasibility, MixLimit, Problem, Reason, ShareUse, Solution, Status, solve};
 use tl_engine::portfolio_plan::{QuarterPortfolio, WhatIf, apply_what_ifs, quarter_portfolio};
 use tl_engine::validate::Index;
 use tl_engine::workplan::{BuildOptions, WorkPlan, build};
 
 /// Forecast samples for the roadmap: enough for stable P50/P85 dates.
-const FORECAST_SAMPLES: usize = 1_000;
+pub(crate) const FORECAST_SAMPLES: usize = 1_000;
 
 /// The plan on the calendar.
 pub(crate) struct Scheduled {
@@ -245,6 +245,16 @@ struct TeamUseRow {
     binding: bool,
 }
 
+/// One mix limit of the portfolio in words, with where the selection is.
+struct ShareRow {
+    label: String,
+    share: String,
+    bound: String,
+    at_limit: bool,
+    /// Initiatives left out because of it, if any, in words.
+    blocked: String,
+}
+
 #[derive(Template)]
 #[template(path = "portfolio.html")]
 struct PortfolioPage {
@@ -257,7 +267,7 @@ struct PortfolioPage {
     selected: Vec<PortfolioRow>,
     excluded: Vec<PortfolioRow>,
     teams: Vec<TeamUseRow>,
-    shares: Vec<String>,
+    shares: Vec<ShareRow>,
     what_if: String,
     scenario_error: Option<String>,
     /// With a what-if: initiatives the scenario adds and drops, and its value.
@@ -276,13 +286,74 @@ pub(crate) struct PortfolioQuery {
     what_if: String,
 }
 
-fn status_text(s: &Solution) -> String {
+/// The solver's status in words; with the problem, infeasibility names the
+/// initiatives and teams involved.
+fn status_in_words(s: &Solution, problem: Option<&Problem>) -> String {
+    let item = |i: usize| {
+        problem.and_then(|p| p.items.get(i)).map_or_else(|| format!("initiative {}", i + 1), |it| it.name.clone())
+    };
+    let team =
+        |t: usize| problem.and_then(|p| p.teams.get(t)).map_or_else(|| format!("team {}", t + 1), |t| t.name.clone());
     match &s.status {
         Status::Optimal => "proven optimal".to_string(),
         Status::Feasible => format!("within {:.2}% of the upper bound", 100.0 * s.gap),
-        Status::Infeasible(why) => format!("infeasible: {why:?}"),
+        Status::Infeasible(why) => format!(
+            "no selection is possible: {}",
+            match why {
+                Infeasibility::MandatoryBlocked { item: needed, forced_by } =>
+                    format!("committed work {} needs {}, which cannot be selected", item(*forced_by), item(*needed)),
+                Infeasibility::MandatoryOverCapacity { team: t, needed, limit } => format!(
+                    "committed work alone needs {} person-weeks of {}, above its limit of {}",
+                    num(*needed),
+                    team(*t),
+                    num(*limit)
+                ),
+                Infeasibility::MandatoryMix { limit, share, bound } => format!(
+                    "committed work alone puts {} at {:.0}%, beyond the {} of {:.0}%",
+                    mix_subject(*limit),
+                    100.0 * share,
+                    mix_bound_word(*limit),
+                    100.0 * bound
+                ),
+                Infeasibility::NoFeasibleSelection => "no choice of initiatives meets every constraint".to_string(),
+            }
+        ),
         Status::Unknown => "no feasible selection found within the budget".to_string(),
-        Status::Invalid(e) => format!("invalid input: {e:?}"),
+        Status::Invalid(e) => format!("the portfolio cannot be built from the plan: {e}"),
+    }
+}
+
+/// What a mix limit constrains, in words.
+fn mix_subject(limit: MixLimit) -> String {
+    match limit {
+        MixLimit::CategoryMax(c) | MixLimit::CategoryMin(c) => format!("{} work", c.name()),
+        MixLimit::DebtFloor => "tech-debt work".to_string(),
+    }
+}
+
+/// "maximum" or "minimum".
+fn mix_bound_word(limit: MixLimit) -> &'static str {
+    if limit.is_max() { "maximum" } else { "minimum" }
+}
+
+/// A mix limit as a table row: "Committed work, at most" 62% of 72%.
+fn share_row(sh: &ShareUse) -> ShareRow {
+    let mut label = mix_subject(sh.limit);
+    if let Some(first) = label.get(..1) {
+        label = first.to_uppercase() + &label[1..];
+    }
+    label.push_str(if sh.limit.is_max() { ", at most" } else { ", at least" });
+    let n = sh.blocked_items;
+    ShareRow {
+        label,
+        share: format!("{:.0}%", 100.0 * sh.share),
+        bound: format!("{:.0}%", 100.0 * sh.bound),
+        at_limit: sh.at_limit,
+        blocked: match n {
+            0 => String::new(),
+            1 => "keeps 1 initiative out".to_string(),
+            n => format!("keeps {n} initiatives out"),
+        },
     }
 }
 
@@ -310,7 +381,7 @@ fn rows(model: &Model, p: &Portfolio, chosen: bool) -> Vec<PortfolioRow> {
                 id: init.map_or_else(|| item.name.clone(), |i| i.id.0.clone()),
                 title: init.map_or_else(|| item.name.clone(), |i| i.title.clone()),
                 value: format!("{:.2}", item.value),
-                category: format!("{:?}", item.category).to_lowercase(),
+                category: item.category.name().to_string(),
                 effort: item
                     .effort
                     .iter()
@@ -360,7 +431,11 @@ pub(crate) async fn portfolio(
                         };
                         let (before, after) = (chosen(&base), chosen(&p));
                         let diff = ScenarioDiff {
-                            value: format!("{:.2} ({})", p.solution.value, status_text(&p.solution)),
+                            value: format!(
+                                "{:.2} ({})",
+                                p.solution.value,
+                                status_in_words(&p.solution, Some(&p.portfolio.problem))
+                            ),
                             added: after.iter().filter(|x| !before.contains(x)).cloned().collect(),
                             dropped: before.iter().filter(|x| !after.contains(x)).cloned().collect(),
                         };
@@ -374,7 +449,7 @@ pub(crate) async fn portfolio(
     let page = PortfolioPage {
         layout,
         quarter: base.quarter.to_string(),
-        status: status_text(s),
+        status: status_in_words(s, Some(&base.portfolio.problem)),
         value: format!("{:.2}", s.value),
         bound: format!("{:.2}", s.bound),
         greedy: format!("{:.2}", s.stats.greedy_value),
@@ -385,150 +460,16 @@ pub(crate) async fn portfolio(
             .iter()
             .map(|t| TeamUseRow {
                 team: model.teams.get(t.team).map_or("?".into(), |x| x.name.clone()),
-                used: num(t.used),
-                limit: num(t.limit),
+                used: format!("{:.1}", t.used),
+                limit: format!("{:.1}", t.limit),
                 percent: super::percent(Some(if t.limit > 0.0 { t.used / t.limit } else { 0.0 })),
                 binding: t.full || t.nearly_full,
             })
             .collect(),
-        shares: s
-            .shares
-            .iter()
-            .filter(|sh| sh.at_limit)
-            .map(|sh| format!("{:?}: {:.1}% (limit {:.1}%)", sh.limit, 100.0 * sh.share, 100.0 * sh.bound))
-            .collect(),
+        shares: s.shares.iter().map(share_row).collect(),
         what_if,
         scenario_error,
         scenario,
-    };
-    Ok(render(&page, StatusCode::OK))
-}
-
-// ---------------------------------------------------------------- roadmap
-
-struct RoadmapRow {
-    id: String,
-    initiative: String,
-    team: String,
-    start: String,
-    finish: String,
-    p50: String,
-    p85: String,
-    due: String,
-    on_time: String,
-    late: String,
-    critical: bool,
-    criticality: String,
-}
-
-#[derive(Template)]
-#[template(path = "roadmap.html")]
-struct RoadmapPage {
-    layout: Layout,
-    summary: String,
-    gantt: String,
-    rows: Vec<RoadmapRow>,
-    error: Option<String>,
-    samples: usize,
-}
-
-pub(crate) async fn roadmap(State(state): State<AppState>, SignedIn(caller): SignedIn) -> Result<Response, ApiError> {
-    let ctx = Ctx::load(&state, caller).await?;
-    let (scheduled, forecast) = forecasted(&ctx.plan).await?;
-    let model = ctx.model();
-    let layout = ctx.layout("Roadmap", "/roadmap");
-    let s = match &scheduled.schedule {
-        Ok(s) => s,
-        Err(e) => {
-            let page = super::EmptyPage {
-                layout,
-                heading: "Roadmap".into(),
-                message: format!("The plan could not be scheduled: {e}"),
-            };
-            return Ok(render(&page, StatusCode::OK));
-        }
-    };
-    let work = &scheduled.work;
-    let mut placed: Vec<_> = s.items.iter().collect();
-    placed.sort_by_key(|p| (work.items[p.item].initiative, p.start_day, p.item));
-    let mut groups: Vec<charts::GanttGroup> = Vec::new();
-    let mut rows = Vec::new();
-    let mut last_init = usize::MAX;
-    for p in &placed {
-        let item = &work.items[p.item];
-        let init = &model.initiatives[item.initiative];
-        if item.initiative != last_init {
-            groups.push(charts::GanttGroup { label: init.title.clone(), items: Vec::new() });
-            last_init = item.initiative;
-        }
-        let label =
-            item.milestone.and_then(|m| init.milestones.get(m)).map_or_else(|| init.title.clone(), |m| m.title.clone());
-        let (p50, p85) = (forecast.p50.get(p.item).copied(), forecast.p85.get(p.item).copied());
-        if let Some(g) = groups.last_mut() {
-            g.items.push(charts::GanttItem {
-                id: item.id.clone(),
-                label: label.clone(),
-                start: chart_date(p.start),
-                finish: chart_date(p.finish),
-                p50: p50.map(chart_date),
-                p85: p85.map(chart_date),
-                due: item.due.map(chart_date),
-                critical: p.critical,
-            });
-        }
-        rows.push(RoadmapRow {
-            id: item.id.clone(),
-            initiative: init.id.0.clone(),
-            team: model.teams[item.team].name.clone(),
-            start: p.start.to_string(),
-            finish: p.finish.to_string(),
-            p50: p50.map_or(String::new(), |d| d.to_string()),
-            p85: p85.map_or(String::new(), |d| d.to_string()),
-            due: item.due.map_or(String::new(), |d| d.to_string()),
-            on_time: forecast
-                .on_time
-                .get(p.item)
-                .copied()
-                .flatten()
-                .map_or(String::new(), |x| format!("{:.0}%", 100.0 * x)),
-            late: match p.late_days {
-                Some(d) if d > 0 => format!("{d} days late"),
-                _ => String::new(),
-            },
-            critical: p.critical,
-            criticality: forecast
-                .criticality
-                .get(p.item)
-                .copied()
-                .flatten()
-                .map_or(String::new(), |x| format!("{:.0}%", 100.0 * x)),
-        });
-    }
-    let links = work
-        .links
-        .iter()
-        .map(|l| charts::GanttLink { from: work.items[l.from].id.clone(), to: work.items[l.to].id.clone() })
-        .collect();
-    let gantt = charts::gantt(&charts::Gantt {
-        title: "Roadmap: planned dates with P50 and P85 forecasts".into(),
-        groups,
-        links,
-        today: Some(chart_date(ctx.today)),
-    });
-    let page = RoadmapPage {
-        layout,
-        summary: format!(
-            "{} items from {} to {}: {} working days (lower bound {}).",
-            s.items.len(),
-            work.start,
-            s.end,
-            s.makespan_days,
-            s.lower_bound_days
-        ),
-        gantt,
-        rows,
-        error: forecast.error.clone(),
-        samples: FORECAST_SAMPLES,
     };
     Ok(render(&page, StatusCode::OK))
 }

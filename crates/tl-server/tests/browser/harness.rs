@@ -144,6 +144,21 @@ impl Server {
                 store.record_check_in(&key_result, version as i64, check_in).await.expect("a check-in");
             }
         }
+        // A second revision, so that the history pages have a diff to show:
+        // an initiative renamed and rescheduled, a risk removed.
+        let mut next = ws.model.clone();
+        next.initiatives[0].title.push_str(" (rescoped)");
+        if let Some(m) = next.initiatives[0].milestones.first_mut() {
+            m.due = m.due.map(|d| d.saturating_add(jiff::Span::new().days(14)));
+        }
+        next.risks.pop();
+        let options = tl_store::ApplyOptions {
+            author: "browser-test".into(),
+            at: now,
+            expected_revision: Some(1),
+            forced: false,
+        };
+        store.apply(&next, options).await.expect("apply a second revision");
         let store: Arc<dyn Store> = Arc::new(store);
         let password_hash = tl_server::auth::hash_password(PASSWORD).expect("hash");
         for (name, role) in [(VIEWER, Role::Viewer), (EDITOR, Role::Editor), (ADMIN, Role::Admin)] {

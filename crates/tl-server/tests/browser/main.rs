@@ -35,6 +35,7 @@ const PAGES: &[Page] = &[
     Page { path: "/health", name: "health", headings: &["health", "lint", "finding"], required: false },
     Page { path: "/portfolio", name: "portfolio", headings: &["portfolio"], required: false },
     Page { path: "/roadmap", name: "roadmap", headings: &["roadmap"], required: false },
+    Page { path: "/roadmap?view=milestones", name: "roadmap-milestones", headings: &["roadmap"], required: true },
     Page { path: "/capacity", name: "capacity", headings: &["capacity"], required: false },
     Page { path: "/delivery", name: "delivery", headings: &["delivery"], required: true },
     Page { path: "/delivery?scope=team:checkout", name: "delivery-checkout", headings: &["delivery"], required: true },
@@ -46,6 +47,11 @@ const PAGES: &[Page] = &[
     },
     Page { path: "/okrs/o-devex-lead-time", name: "okr-bound", headings: &["production"], required: true },
     Page { path: "/teams/checkout", name: "team-checkout", headings: &["checkout"], required: true },
+    Page { path: "/okrs/o-pay-resilience", name: "okr", headings: &["card payments"], required: true },
+    Page { path: "/initiatives/i-sca-exemptions", name: "initiative", headings: &["exemptions"], required: true },
+    Page { path: "/teams/payments", name: "team", headings: &["payments"], required: true },
+    Page { path: "/revisions", name: "revisions", headings: &["revision"], required: true },
+    Page { path: "/revisions/2", name: "revision", headings: &["revision 2"], required: true },
 ];
 
 /// The key result the check-in tests write to (baseline 91.5, target 93.5),
@@ -204,6 +210,52 @@ async fn a_viewer_cannot_record_a_check_in() {
 
         let after = s.store.check_ins(KEY_RESULT).await.expect("check-ins");
         assert_eq!(after, before, "a viewer's refused check-in changed the data");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_check_in_names_the_field_and_keeps_the_values() {
+    run("refused", |s: Session| async move {
+        s.login(EDITOR).await;
+        let okr_page = format!("/okrs/{OBJECTIVE}");
+        s.goto(&okr_page).await;
+        let before = s.store.check_ins(KEY_RESULT).await.expect("check-ins");
+        // Past the browser's own checks (a server must not rely on them):
+        // a confidence of 7 reaches the server.
+        let form = s.find(CHECK_IN_FORM).await;
+        s.js("document.querySelector(arguments[0]).noValidate = true", vec![json!(CHECK_IN_FORM)]).await;
+        if let Ok(summary) = s
+            .client
+            .find(Locator::XPath(&format!(
+                "//form[@action='/key-results/{KEY_RESULT}/check-in']/parent::details/summary"
+            )))
+            .await
+        {
+            summary.click().await.expect("open the check-in form");
+        }
+        let confidence = form.find(Locator::Css("input[name=confidence]")).await.expect("confidence");
+        confidence.clear().await.expect("clear the confidence");
+        confidence.send_keys("7").await.expect("type the confidence");
+        form.find(Locator::Css("textarea[name=note]"))
+            .await
+            .expect("the note field")
+            .send_keys("typed before the mistake")
+            .await
+            .expect("type the note");
+        form.find(Locator::Css("button[type=submit]")).await.expect("Save").click().await.expect("save");
+        s.wait_to_leave(&okr_page).await;
+
+        s.check_page("the refused check-in", &["not recorded"]).await;
+        let text = s.text().await;
+        assert!(text.contains("confidence"), "the field is not named:\n{text}");
+        let kept = s.find("textarea[name=note]").await.prop("value").await.expect("prop").unwrap_or_default();
+        assert_eq!(kept, "typed before the mistake", "the note was not kept");
+        let value = s.find("input[name=confidence]").await.prop("value").await.expect("prop").unwrap_or_default();
+        assert_eq!(value, "7", "the confidence was not kept");
+        assert_eq!(s.count("input[name=confidence][aria-invalid=true]").await, 1, "the field is not marked invalid");
+        s.screenshot("form-again").await;
+        assert_eq!(s.store.check_ins(KEY_RESULT).await.expect("check-ins"), before, "a refused check-in wrote");
     })
     .await;
 }

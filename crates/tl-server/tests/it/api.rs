@@ -36,6 +36,8 @@ async fn read_endpoints_serve_the_example() {
         "/api/blockers",
         "/api/cross-team-dependencies",
         "/api/plan/revisions",
+        "/api/revisions",
+        "/api/revisions/1",
         "/api/me",
     ] {
         let r = server.get(path, who).await;

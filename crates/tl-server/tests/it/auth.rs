@@ -122,8 +122,11 @@ async fn role_matrix_of_every_mutating_route() {
     }
     // Reads: any authenticated caller, nobody else.
     for (who, role) in &callers {
-        let status = server.get("/api/objectives", who).await.status;
-        assert_eq!(status, if role.is_some() { StatusCode::OK } else { StatusCode::UNAUTHORIZED }, "{}", who.label());
+        for path in ["/api/objectives", "/api/revisions", "/api/revisions/1"] {
+            let status = server.get(path, who).await.status;
+            let expected = if role.is_some() { StatusCode::OK } else { StatusCode::UNAUTHORIZED };
+            assert_eq!(status, expected, "{path} as {}", who.label());
+        }
     }
     assert!(!table.is_empty());
 }

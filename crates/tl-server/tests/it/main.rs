@@ -9,5 +9,6 @@ mod delivery;
 mod multi;
 mod ops;
 mod pages;
+mod revisions;
 mod support;
 mod web;

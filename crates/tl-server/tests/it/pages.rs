@@ -77,8 +77,21 @@ async fn every_page_renders_for_a_viewer() {
     ok(&server, "/dependencies", &["All dependencies", "external", "<svg"]).await;
     ok(&server, "/debt", &["Technical debt by category", "Share of capacity", "The register"]).await;
     ok(&server, "/health", &["Strategy health", "Concerns"]).await;
-    ok(&server, "/portfolio", &["Portfolio for 2027-Q1", "Selected", "Left out, and why", "upper bound"]).await;
-    ok(&server, "/roadmap", &["Roadmap", "P50", "P85", "critical", "<svg"]).await;
+    let html = ok(
+        &server,
+        "/portfolio",
+        &["Portfolio for 2027-Q1", "Selected", "Left out, and why", "upper bound", "Committed work, at most"],
+    )
+    .await;
+    for debug in ["CategoryMax", "CategoryMin", "DebtFloor", "Committed)", "Infeasib"] {
+        assert!(!html.contains(debug), "the portfolio prints Rust's {debug}");
+    }
+    ok(&server, "/roadmap", &["Roadmap", "P50", "P85", "critical", "<svg", "Initiatives by theme", "<details open>"])
+        .await;
+    let html = ok(&server, "/roadmap?view=milestones&team=payments", &["Milestones by theme", "<svg"]).await;
+    assert!(html.contains(r#"<option value="payments" selected>"#), "the filter keeps its choice");
+    ok(&server, "/revisions", &["Plan revisions", r#"href="/revisions/1""#]).await;
+    ok(&server, "/revisions/1", &["Revision 1", "Added"]).await;
     ok(&server, "/capacity", &["Capacity", "85%", "<svg"]).await;
     // Without events the Delivery page says how to get them; every number
     // still names its definition.

@@ -74,7 +74,109 @@ async fn login_form_overview_and_check_in_form() {
         ))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json["error"]["field"], "value");
+    assert!(r.text.contains("(field “value”)"), "the page names the field: {}", r.text);
+}
+
+/// A page's content type is HTML, and it has the layout's navigation.
+fn assert_page_in_layout(r: &crate::support::Response, what: &str) {
+    let content_type = r.headers[header::CONTENT_TYPE].to_str().unwrap_or("");
+    assert!(content_type.starts_with("text/html"), "{what}: {content_type}");
+    assert!(r.text.contains(r#"<nav aria-label="Dashboard">"#), "{what} is not in the layout: {}", r.text);
+}
+
+#[tokio::test]
+async fn a_refused_check_in_shows_the_form_again_with_the_values_sent() {
+    let server = TestServer::new().await;
+    let As::Session { cookie, csrf, .. } = &server.editor else { panic!() };
+    let path = "/key-results/kr-auth-success-rate/check-in";
+    let sent = |value: &str, confidence: &str, version: i64| {
+        format!(
+            "csrf={csrf}&expected_version={version}&value={value}&confidence={confidence}&status=off_track\
+             &note=kept+note&blockers=first+blocker%0Asecond&back=okrs"
+        )
+    };
+
+    // A value that is not a number: 422, the field named and marked, every
+    // value kept, nothing written.
+    let r = server.request(form(path, Some(cookie), sent("lots", "0.8", 0))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_page_in_layout(&r, "the refused check-in");
+    assert!(r.text.contains("(field “value”)"), "{}", r.text);
+    assert!(r.text.contains(r#"name="value" aria-invalid="true" type="number" step="any" value="lots""#), "{}", r.text);
+    assert!(r.text.contains(r#"<option value="off_track" selected>"#));
+    assert!(r.text.contains(">kept note</textarea>") && r.text.contains(">first blocker\nsecond</textarea>"));
+    assert!(r.text.contains("<details open>"), "the form is unfolded");
+    assert!(r.text.contains(r#"href="/okrs/o-pay-resilience""#), "a way back to the objective");
+    assert!(server.store.check_ins("kr-auth-success-rate").await.unwrap().is_empty());
+
+    // A confidence out of range is the store's rule, named the same way.
+    let r = server.request(form(path, Some(cookie), sent("92", "7", 0))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("(field “confidence”)") && r.text.contains(r#"value="7""#), "{}", r.text);
+
+    // A stale version: 409 with the values kept and the current version in
+    // the form, so that saving again goes through.
+    let r = server.request(form(path, Some(cookie), sent("92", "0.8", 0))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = server.request(form(path, Some(cookie), sent("93", "0.8", 0))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text.contains(r#"name="expected_version" value="1""#), "{}", r.text);
+    assert!(r.text.contains(r#"value="93""#));
+    let r = server.request(form(path, Some(cookie), sent("93", "0.8", 1))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(server.store.check_ins("kr-auth-success-rate").await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn html_routes_answer_errors_with_pages_and_the_api_with_json() {
+    let server = TestServer::new().await;
+    let As::Session { cookie, csrf, .. } = &server.viewer else { panic!() };
+
+    // A viewer's form post: 403 as a page in the layout, naming the role.
+    let body = format!("csrf={csrf}&expected_version=0&value=92.5&confidence=0.8&status=at_risk");
+    let r = server.request(form("/key-results/kr-auth-success-rate/check-in", Some(cookie), body.clone())).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_page_in_layout(&r, "403");
+    assert!(r.text.contains("Not allowed") && r.text.contains("needs the editor role"), "{}", r.text);
+    assert!(!r.text.contains(r#"{"error""#), "no JSON in the page");
+
+    // The same post without a session goes to the login form.
+    let r = server.request(form("/key-results/kr-auth-success-rate/check-in", None, body)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location.as_deref(), Some("/login"));
+
+    // Unknown pages and ids, and bad query parameters, are pages too.
+    for (path, status, text) in [
+        ("/no-such-page", StatusCode::NOT_FOUND, "Nothing lives at /no-such-page"),
+        ("/revisions/999", StatusCode::NOT_FOUND, "revision `999` not found"),
+        ("/revisions/x", StatusCode::BAD_REQUEST, "(field “revision”)"),
+        ("/roadmap?view=gantt", StatusCode::UNPROCESSABLE_ENTITY, "(field “view”)"),
+        ("/roadmap?team=nobody", StatusCode::UNPROCESSABLE_ENTITY, "(field “team”)"),
+    ] {
+        let r = server.request(page(path, cookie)).await;
+        assert_eq!(r.status, status, "{path}");
+        assert_page_in_layout(&r, path);
+        assert!(r.text.contains(text), "{path}: {}", r.text);
+    }
+    // Anonymous visitors to an unknown page get a plain page with a way in.
+    let r = server.get("/no-such-page", &As::Anonymous).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text.contains(r#"href="/login""#));
+
+    // The API keeps JSON for the same mistakes.
+    let r = server.get("/api/revisions/x", &server.viewer_token).await;
+    assert_eq!((r.status, r.json["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("revision")));
+    let r = server.get("/api/no-such-route", &server.viewer_token).await;
+    assert_eq!((r.status, r.json["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let r = server
+        .send(
+            crate::support::Method::Post,
+            "/api/key-results/kr-auth-success-rate/check-ins",
+            &server.viewer,
+            Some(serde_json::json!({"value": 1.0, "confidence": 0.5, "status": "on_track", "expected_version": 0})),
+        )
+        .await;
+    assert_eq!((r.status, r.json["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
 }
 
 #[tokio::test]

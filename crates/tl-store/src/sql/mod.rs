@@ -11,8 +11,8 @@ mod work_items;
 use crate::auth::{ApiToken, NewApiToken, NewUser, Session, User, UserUpdate};
 use crate::events::{EventBatch, EventCounts, Events, TimeWindow};
 use crate::live::{CheckIn, NewCheckIn, NewStatusUpdate, StatusUpdate, SubjectKind};
-use crate::plan::{ApplyOptions, ApplyOutcome, Kind, PlanFiles, Revision, StoredPlan};
 use crate::work_items::{StoredWorkItem, WorkItemFilter};
+use crate::plan::{ApplyOptions, ApplyOutcome, Kind, PlanFiles, Revision, RevisionDetail, StoredPlan};
 use crate::{Backend, BoxFuture, Error, Result, Store, postgres, sqlite};
 use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -176,6 +176,10 @@ impl Store for SqlStore {
 
     fn revisions(&self, limit: i64) -> BoxFuture<'_, Result<Vec<Revision>>> {
         Box::pin(plan::revisions(self, limit))
+    }
+
+    fn revision_detail(&self, revision: i64, max_documents: usize) -> BoxFuture<'_, Result<RevisionDetail>> {
+        Box::pin(plan::revision_detail(self, revision, max_documents))
     }
 
     fn has_entity<'a>(&'a self, kind: Kind, id: &'a str) -> BoxFuture<'a, Result<bool>> {

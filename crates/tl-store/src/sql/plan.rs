@@ -1,8 +1,11 @@
 //! The plan's tables: `plan_head` (the revision, the plan's version),
-//! `plan_revisions`, `plan_documents` and `plan_entities`.
+//! `plan_revisions`, `plan_documents`, `plan_entities`, and `plan_history`
+//! (what changed and removed documents held before).
 
 use super::{SqlStore, millis, placeholders, timestamp};
-use crate::plan::{self, ApplyOptions, ApplyOutcome, Doc, EntityKey, Kind, PlanFiles, Revision};
+use crate::plan::{
+    self, ApplyOptions, ApplyOutcome, Doc, DocumentChange, EntityKey, Kind, PlanFiles, Revision, RevisionDetail,
+};
 use crate::{Error, Result};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -126,9 +129,12 @@ async fn try_apply(store: &SqlStore, docs: &[Doc], options: &ApplyOptions) -> Re
     .await?;
 
     // Entities of removed and changed documents go; those of added and
-    // changed documents come (back).
+    // changed documents come (back). The head is ours now, so the documents
+    // read here are those of revision `head`: their text goes to the history
+    // before it is overwritten or deleted.
     let mut gone: Vec<(Kind, &str)> = summary.removed.iter().map(|k| (k.kind, k.id.as_str())).collect();
     gone.extend(changed.iter().map(|d| (d.kind, d.id.as_str())));
+    keep_history(&mut tx, new, &gone).await?;
     delete_by_key(&mut tx, "plan_entities", "doc_kind", "doc_id", &gone).await?;
     let removed_docs: Vec<(Kind, &str)> = summary.removed.iter().map(|k| (k.kind, k.id.as_str())).collect();
     delete_by_key(&mut tx, "plan_documents", "kind", "id", &removed_docs).await?;
@@ -199,6 +205,31 @@ async fn delete_by_key(
     Ok(())
 }
 
+/// Copies the current text of these documents into `plan_history` as what
+/// they held before `revision`.
+async fn keep_history(conn: &mut AnyConnection, revision: i64, keys: &[(Kind, &str)]) -> Result<()> {
+    let mut by_kind: HashMap<Kind, Vec<&str>> = HashMap::new();
+    for (kind, id) in keys {
+        by_kind.entry(*kind).or_default().push(id);
+    }
+    for (kind, ids) in by_kind {
+        for chunk in ids.chunks(CHUNK) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = format!(
+                "INSERT INTO plan_history (revision, kind, id, body) \
+                 SELECT $1, kind, id, body FROM plan_documents WHERE kind = $2 AND id IN ({})",
+                list.join(", ")
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(revision).bind(kind.as_str());
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
 fn keys_json(keys: &[EntityKey]) -> String {
     let pairs: Vec<[&str; 2]> = keys.iter().map(|k| [k.kind.as_str(), k.id.as_str()]).collect();
     serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
@@ -236,6 +267,63 @@ pub(super) async fn revisions(store: &SqlStore, limit: i64) -> Result<Vec<Revisi
     .fetch_all(&store.pool)
     .await?;
     rows.iter().map(revision_of).collect()
+}
+
+pub(super) async fn revision_detail(store: &SqlStore, n: i64, max_documents: usize) -> Result<RevisionDetail> {
+    let mut tx = store.begin_read().await?;
+    let row = sqlx::query(
+        "SELECT revision, author, created_at_ms, forced, added, changed, removed, reordered \
+         FROM plan_revisions WHERE revision = $1",
+    )
+    .bind(n)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        tx.commit().await?;
+        return Err(Error::not_found("revision", n.to_string()));
+    };
+    let revision = revision_of(&row)?;
+    let keys: Vec<(&EntityKey, bool)> =
+        revision.changed.iter().map(|k| (k, false)).chain(revision.removed.iter().map(|k| (k, true))).collect();
+    let left_out = keys.len().saturating_sub(max_documents);
+    let mut documents = Vec::with_capacity(keys.len().min(max_documents));
+    for (key, removed) in keys.into_iter().take(max_documents) {
+        let before: Option<String> =
+            sqlx::query_scalar("SELECT body FROM plan_history WHERE kind = $1 AND id = $2 AND revision = $3")
+                .bind(key.kind.as_str())
+                .bind(&key.id)
+                .bind(n)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let after = if removed {
+            None
+        } else {
+            // What it held after `n` lasted until the next revision that
+            // changed or removed it, which kept that text; else it is current.
+            let later: Option<String> = sqlx::query_scalar(
+                "SELECT body FROM plan_history WHERE kind = $1 AND id = $2 AND revision > $3 \
+                 ORDER BY revision LIMIT 1",
+            )
+            .bind(key.kind.as_str())
+            .bind(&key.id)
+            .bind(n)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match later {
+                Some(body) => Some(body),
+                None => {
+                    sqlx::query_scalar("SELECT body FROM plan_documents WHERE kind = $1 AND id = $2")
+                        .bind(key.kind.as_str())
+                        .bind(&key.id)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+            }
+        };
+        documents.push(DocumentChange { key: key.clone(), removed, before, after });
+    }
+    tx.commit().await?;
+    Ok(RevisionDetail { revision, documents, left_out })
 }
 
 fn revision_of(row: &AnyRow) -> Result<Revision> {

@@ -131,6 +131,74 @@ async fn a_revision_lists_what_was_added_changed_and_removed() {
     .await;
 }
 
+/// The text the store keeps for one top-level entity of a model.
+fn document(model: &Model, kind: Kind, id: &str) -> String {
+    let mut w = tl_workspace::write::Writer::default();
+    match kind {
+        Kind::Initiative => {
+            w.initiatives(std::slice::from_ref(model.initiatives.iter().find(|i| i.id.0 == id).unwrap()))
+        }
+        Kind::Risk => w.risks(std::slice::from_ref(model.risks.iter().find(|r| r.id.0 == id).unwrap())),
+        other => panic!("no document helper for {other}"),
+    };
+    w.out
+}
+
+#[tokio::test]
+async fn a_revision_detail_has_each_changed_document_before_and_after() {
+    let v1 = acme();
+    let initiative = v1.initiatives[0].id.0.clone();
+    let mut v2 = v1.clone();
+    v2.initiatives[0].title.push_str(" (v2)");
+    let gone = v2.risks.remove(0).id.0;
+    let mut v3 = v2.clone();
+    v3.initiatives[0].title.push_str(" (v3)");
+    each_backend(async |t| {
+        let store = &t.store;
+        store.apply(&v1, options("alice")).await.unwrap();
+        store.apply(&v2, options("bob")).await.unwrap();
+
+        let two = store.revision_detail(2, 100).await.unwrap();
+        assert_eq!(two.revision.author, "bob");
+        assert_eq!(two.left_out, 0);
+        let changed = two.documents.iter().find(|d| d.key.id == initiative).expect("the changed initiative");
+        assert!(!changed.removed);
+        assert_eq!(changed.before.as_deref(), Some(document(&v1, Kind::Initiative, &initiative).as_str()));
+        assert_eq!(changed.after.as_deref(), Some(document(&v2, Kind::Initiative, &initiative).as_str()));
+        let removed = two.documents.iter().find(|d| d.key.id == gone).expect("the removed risk");
+        assert!(removed.removed);
+        assert_eq!(removed.before.as_deref(), Some(document(&v1, Kind::Risk, &gone).as_str()));
+        assert_eq!(removed.after, None);
+        assert_eq!(two.documents.len(), 2);
+
+        // After a later change, revision 2's "after" is still its own text,
+        // not the current one.
+        store.apply(&v3, options("carol")).await.unwrap();
+        let two_again = store.revision_detail(2, 100).await.unwrap();
+        assert_eq!(two_again, two);
+        let three = store.revision_detail(3, 100).await.unwrap();
+        assert_eq!(three.documents.len(), 1);
+        assert_eq!(three.documents[0].before.as_deref(), Some(document(&v2, Kind::Initiative, &initiative).as_str()));
+        assert_eq!(three.documents[0].after.as_deref(), Some(document(&v3, Kind::Initiative, &initiative).as_str()));
+
+        // The first revision only added documents: nothing to diff.
+        let one = store.revision_detail(1, 100).await.unwrap();
+        assert!(one.documents.is_empty() && !one.revision.added.is_empty());
+
+        let capped = store.revision_detail(2, 1).await.unwrap();
+        assert_eq!((capped.documents.len(), capped.left_out), (1, 1));
+        assert_eq!(capped.documents[0], two.documents[0]);
+
+        for missing in [0, 4, -1] {
+            match store.revision_detail(missing, 10).await {
+                Err(Error::NotFound { kind: "revision", id }) => assert_eq!(id, missing.to_string()),
+                other => panic!("revision {missing}: expected not found, got {other:?}"),
+            }
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn reordering_is_a_revision_without_content_changes() {
     let model = acme();
@@ -209,6 +277,8 @@ async fn a_failure_inside_the_transaction_writes_nothing() {
         assert_eq!(store.revision().await.unwrap(), 1);
         assert_eq!(store.revisions(10).await.unwrap().len(), 1);
         assert_eq!(loaded(store).await, model, "no document changed");
+        let history: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_history").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(history, 0, "no history was kept for the failed apply");
     })
     .await;
 }
