@@ -19,5 +19,6 @@ pub(crate) fn migrations() -> Vec<Migration> {
     vec![
         crate::sql::migration(1, "init", include_str!("../migrations/postgres/0001_init.sql")),
         crate::sql::migration(2, "delivery_events", include_str!("../migrations/postgres/0002_delivery_events.sql")),
+        crate::sql::migration(3, "live_version", include_str!("../migrations/postgres/0003_live_version.sql")),
     ]
 }

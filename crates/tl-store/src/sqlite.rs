@@ -54,5 +54,6 @@ pub(crate) fn migrations() -> Vec<Migration> {
     vec![
         migration(1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
         migration(2, "delivery_events", include_str!("../migrations/sqlite/0002_delivery_events.sql")),
+        migration(3, "live_version", include_str!("../migrations/sqlite/0003_live_version.sql")),
     ]
 }
