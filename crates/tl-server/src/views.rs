@@ -199,9 +199,19 @@ pub fn dependencies(model: &Model, live: &Live) -> Vec<dto::Dependency> {
 /// Blocked or at-risk dependencies, late milestones, and the blockers named
 /// in the latest check-ins.
 pub fn blockers(model: &Model, live: &Live, today: jiff::civil::Date) -> dto::Blockers {
+    blockers_with(model, live, today, &dependencies(model, live))
+}
+
+/// `blockers`, given every dependency's view (`dependencies`).
+pub fn blockers_with(
+    model: &Model,
+    live: &Live,
+    today: jiff::civil::Date,
+    dependencies: &[dto::Dependency],
+) -> dto::Blockers {
     let blocking = [DependencyStatus::Blocked.as_str(), DependencyStatus::AtRisk.as_str()];
     dto::Blockers {
-        dependencies: dependencies(model, live).into_iter().filter(|d| blocking.contains(&d.status.as_str())).collect(),
+        dependencies: dependencies.iter().filter(|d| blocking.contains(&d.status.as_str())).cloned().collect(),
         late_milestones: {
             // Only late milestones become DTOs: building all 50,000 to keep a
             // few dominated the overview of a large organisation.

@@ -3,19 +3,20 @@
 //! the capacity mix, utilization per team and week, and the cross-team
 //! dependency graph.
 
-use super::planning::{plan_quarter_of, scheduled, utilization_heat_map};
+use super::planning::{Scheduled, plan_quarter_of, scheduled, utilization_heat_map};
 use super::{Ctx, KeyResultRow, Layout, SignedIn, render, words};
 use crate::charts;
 use crate::dto;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
-use crate::state::AppState;
+use crate::state::{AppState, Derived};
 use crate::views;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use std::sync::Arc;
 use tl_engine::Model;
 use tl_engine::Severity;
 
@@ -60,11 +61,10 @@ struct Blocker {
     detail: String,
 }
 
-#[derive(Template)]
-#[template(path = "overview.html")]
-struct OverviewPage {
-    layout: Layout,
-    notice: Option<String>,
+/// What the overview shows that is the same for every user, computed once
+/// per plan revision, live version and day (`Derived`); only the layout
+/// (user, role, CSRF token) and the notice are per request.
+pub(crate) struct OverviewData {
     diagnosis: String,
     policies: String,
     actions: String,
@@ -81,6 +81,29 @@ struct OverviewPage {
     mix_quarter: String,
     heat_map: String,
     graph: String,
+    n_cross_team: usize,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage<'a> {
+    layout: Layout,
+    notice: Option<String>,
+    diagnosis: &'a str,
+    policies: &'a str,
+    actions: &'a str,
+    themes: &'a [ThemeRow],
+    objectives: &'a [ObjectiveRow],
+    more_objectives: usize,
+    troubled: &'a [Troubled],
+    blockers: &'a [Blocker],
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    donut: &'a str,
+    mix_quarter: &'a str,
+    heat_map: &'a str,
+    graph: &'a str,
     n_cross_team: usize,
 }
 
@@ -218,118 +241,153 @@ pub(crate) async fn page(
     ApiQuery(query): ApiQuery<OverviewQuery>,
 ) -> Result<Response, ApiError> {
     let ctx = Ctx::load(&state, caller).await?;
-    let scheduled = scheduled(&ctx.plan).await?;
-    let model = ctx.model();
-    let objectives = views::objectives(model, &ctx.live);
-    let (diagnosis, policies, actions) = kernel(model);
-    let themes = views::theme_health(model, &objectives)
-        .into_iter()
-        .map(|t| ThemeRow {
-            bar: charts::progress_bar(&charts::Progress {
-                label: t.name.clone(),
-                value: t.progress.unwrap_or(0.0),
-                expected: None,
-                tone: super::tone_of(t.status()),
-            }),
-            class: match t.status() {
-                Some("off_track") => "bad",
-                Some("at_risk") => "warn",
-                Some(_) => "good",
-                None => "muted",
-            },
-            theme: t,
-        })
-        .collect();
-    let objective_title = |kr: &dto::KeyResult| {
-        objectives.iter().find(|o| o.id == kr.objective).map_or(String::new(), |o| o.title.clone())
-    };
-    let troubled = views::troubled_key_results(&objectives)
-        .into_iter()
-        .map(|k| Troubled {
-            objective: objective_title(&k),
-            status: k.latest.as_ref().map_or(String::new(), |c| c.status.clone()),
-            confidence: k.latest.as_ref().map_or(String::new(), |c| format!("{:.0}%", 100.0 * c.confidence)),
-            note: k.latest.as_ref().and_then(|c| c.note.clone()).unwrap_or_default(),
-            kr: k,
-        })
-        .collect();
-    let b = views::blockers(model, &ctx.live, ctx.today);
-    let mut blockers = Vec::new();
-    for d in &b.dependencies {
-        blockers.push(Blocker {
-            what: d.title.clone().unwrap_or_else(|| d.id.clone()),
-            href: format!("/dependencies#dep-{}", d.id),
-            detail: format!(
-                "dependency {}, {}",
-                words(&d.status),
-                d.due.as_ref().map_or(String::new(), |x| format!("due {x}"))
-            ),
-        });
-    }
-    for m in &b.late_milestones {
-        blockers.push(Blocker {
-            what: m.title.clone(),
-            href: format!("/initiatives/{}", m.initiative),
-            detail: format!("milestone late{}", m.due.as_ref().map_or(String::new(), |x| format!(", due {x}"))),
-        });
-    }
-    for c in &b.check_in_blockers {
-        let kr = objectives.iter().flat_map(|o| &o.key_results).find(|k| k.id == c.key_result);
-        for text in &c.blockers {
-            blockers.push(Blocker {
-                what: text.clone(),
-                href: kr.map_or("/okrs".into(), |k| format!("/okrs/{}#kr-{}", k.objective, k.id)),
-                detail: format!("named in the check-in on {}", kr.map_or(c.key_result.as_str(), |k| k.title.as_str())),
-            });
+    let data = match ctx.derived.overview.get() {
+        Some(data) => data.clone(),
+        None => {
+            let scheduled = scheduled(&ctx.plan).await?;
+            let derived = ctx.derived.clone();
+            tokio::task::spawn_blocking(move || {
+                derived.overview.get_or_init(|| Arc::new(OverviewData::new(&derived, &scheduled))).clone()
+            })
+            .await?
         }
-    }
-    let ws = &ctx.plan.workspace;
-    // The capacity mix of the quarter being planned, over every team.
-    let quarter = plan_quarter_of(model);
-    let caps = views::capacity(model);
-    let in_quarter = caps.iter().filter(|c| quarter.is_some_and(|q| c.quarter == q.to_string()));
-    let (mut committed, mut improvement, mut exploration) = (0.0, 0.0, 0.0);
-    for c in in_quarter {
-        committed += c.committed_weeks;
-        improvement += c.improvement_weeks;
-        exploration += c.exploration_weeks;
-    }
-    let donut = charts::donut(&charts::Donut::capacity_mix(committed, improvement, exploration));
-    let heat_map = match &scheduled.schedule {
-        Ok(s) => {
-            let mut map = utilization_heat_map(model, s, 14);
-            if map.rows.len() > MAX_HEAT_MAP_ROWS {
-                // The overview shows the busiest teams; the Capacity page has them all.
-                let peak = |r: &charts::HeatRow| r.values.iter().flatten().fold(0.0f64, |a, &b| a.max(b));
-                map.rows.sort_by(|a, b| peak(b).total_cmp(&peak(a)));
-                map.title = format!("{}: the {MAX_HEAT_MAP_ROWS} busiest of {} teams", map.title, map.rows.len());
-                map.rows.truncate(MAX_HEAT_MAP_ROWS);
-            }
-            charts::heat_map(&map)
-        }
-        Err(e) => format!("<p class=\"error\">The plan could not be scheduled: {}</p>", charts::escape(e)),
     };
-    let deps = views::dependencies(model, &ctx.live);
-    let (graph, n_cross_team) = team_graph(model, &deps, ctx.today, false);
     let page = OverviewPage {
         layout: ctx.layout("Overview", "/"),
         notice: query.saved.map(|kr| format!("Check-in recorded for {kr}.")),
-        diagnosis,
-        policies,
-        actions,
-        themes,
-        more_objectives: objectives.len().saturating_sub(MAX_OBJECTIVES),
-        objectives: objectives.into_iter().take(MAX_OBJECTIVES).map(ObjectiveRow::new).collect(),
-        troubled,
-        blockers,
-        errors: ws.count(Severity::Error),
-        warnings: ws.count(Severity::Warning),
-        infos: ws.count(Severity::Info),
-        donut,
-        mix_quarter: quarter.map_or(String::new(), |q| q.to_string()),
-        heat_map,
-        graph: charts::dependency_graph(&graph),
-        n_cross_team,
+        diagnosis: &data.diagnosis,
+        policies: &data.policies,
+        actions: &data.actions,
+        themes: &data.themes,
+        objectives: &data.objectives,
+        more_objectives: data.more_objectives,
+        troubled: &data.troubled,
+        blockers: &data.blockers,
+        errors: data.errors,
+        warnings: data.warnings,
+        infos: data.infos,
+        donut: &data.donut,
+        mix_quarter: &data.mix_quarter,
+        heat_map: &data.heat_map,
+        graph: &data.graph,
+        n_cross_team: data.n_cross_team,
     };
     Ok(render(&page, StatusCode::OK))
+}
+
+impl OverviewData {
+    fn new(derived: &Derived, scheduled: &Scheduled) -> OverviewData {
+        let model = derived.model();
+        let objectives = derived.objectives();
+        let (diagnosis, policies, actions) = kernel(model);
+        let themes = views::theme_health(model, objectives)
+            .into_iter()
+            .map(|t| ThemeRow {
+                bar: charts::progress_bar(&charts::Progress {
+                    label: t.name.clone(),
+                    value: t.progress.unwrap_or(0.0),
+                    expected: None,
+                    tone: super::tone_of(t.status()),
+                }),
+                class: match t.status() {
+                    Some("off_track") => "bad",
+                    Some("at_risk") => "warn",
+                    Some(_) => "good",
+                    None => "muted",
+                },
+                theme: t,
+            })
+            .collect();
+        let objective_title = |kr: &dto::KeyResult| {
+            objectives.iter().find(|o| o.id == kr.objective).map_or(String::new(), |o| o.title.clone())
+        };
+        let troubled = views::troubled_key_results(objectives)
+            .into_iter()
+            .map(|k| Troubled {
+                objective: objective_title(&k),
+                status: k.latest.as_ref().map_or(String::new(), |c| c.status.clone()),
+                confidence: k.latest.as_ref().map_or(String::new(), |c| format!("{:.0}%", 100.0 * c.confidence)),
+                note: k.latest.as_ref().and_then(|c| c.note.clone()).unwrap_or_default(),
+                kr: k,
+            })
+            .collect();
+        let b = derived.blockers();
+        let mut blockers = Vec::new();
+        for d in &b.dependencies {
+            blockers.push(Blocker {
+                what: d.title.clone().unwrap_or_else(|| d.id.clone()),
+                href: format!("/dependencies#dep-{}", d.id),
+                detail: format!(
+                    "dependency {}, {}",
+                    words(&d.status),
+                    d.due.as_ref().map_or(String::new(), |x| format!("due {x}"))
+                ),
+            });
+        }
+        for m in &b.late_milestones {
+            blockers.push(Blocker {
+                what: m.title.clone(),
+                href: format!("/initiatives/{}", m.initiative),
+                detail: format!("milestone late{}", m.due.as_ref().map_or(String::new(), |x| format!(", due {x}"))),
+            });
+        }
+        for c in &b.check_in_blockers {
+            let kr = objectives.iter().flat_map(|o| &o.key_results).find(|k| k.id == c.key_result);
+            for text in &c.blockers {
+                blockers.push(Blocker {
+                    what: text.clone(),
+                    href: kr.map_or("/okrs".into(), |k| format!("/okrs/{}#kr-{}", k.objective, k.id)),
+                    detail: format!(
+                        "named in the check-in on {}",
+                        kr.map_or(c.key_result.as_str(), |k| k.title.as_str())
+                    ),
+                });
+            }
+        }
+        let ws = &derived.plan.workspace;
+        // The capacity mix of the quarter being planned, over every team.
+        let quarter = plan_quarter_of(model);
+        let caps = derived.plan.capacity();
+        let in_quarter = caps.iter().filter(|c| quarter.is_some_and(|q| c.quarter == q.to_string()));
+        let (mut committed, mut improvement, mut exploration) = (0.0, 0.0, 0.0);
+        for c in in_quarter {
+            committed += c.committed_weeks;
+            improvement += c.improvement_weeks;
+            exploration += c.exploration_weeks;
+        }
+        let donut = charts::donut(&charts::Donut::capacity_mix(committed, improvement, exploration));
+        let heat_map = match &scheduled.schedule {
+            Ok(s) => {
+                let mut map = utilization_heat_map(model, s, 14);
+                if map.rows.len() > MAX_HEAT_MAP_ROWS {
+                    // The overview shows the busiest teams; the Capacity page has them all.
+                    let peak = |r: &charts::HeatRow| r.values.iter().flatten().fold(0.0f64, |a, &b| a.max(b));
+                    map.rows.sort_by(|a, b| peak(b).total_cmp(&peak(a)));
+                    map.title = format!("{}: the {MAX_HEAT_MAP_ROWS} busiest of {} teams", map.title, map.rows.len());
+                    map.rows.truncate(MAX_HEAT_MAP_ROWS);
+                }
+                charts::heat_map(&map)
+            }
+            Err(e) => format!("<p class=\"error\">The plan could not be scheduled: {}</p>", charts::escape(e)),
+        };
+        let (graph, n_cross_team) = team_graph(model, derived.dependencies(), derived.today, false);
+        OverviewData {
+            diagnosis,
+            policies,
+            actions,
+            themes,
+            more_objectives: objectives.len().saturating_sub(MAX_OBJECTIVES),
+            objectives: objectives.iter().take(MAX_OBJECTIVES).cloned().map(ObjectiveRow::new).collect(),
+            troubled,
+            blockers,
+            errors: ws.count(Severity::Error),
+            warnings: ws.count(Severity::Warning),
+            infos: ws.count(Severity::Info),
+            donut,
+            mix_quarter: quarter.map_or(String::new(), |q| q.to_string()),
+            heat_map,
+            graph: charts::dependency_graph(&graph),
+            n_cross_team,
+        }
+    }
 }

@@ -4,8 +4,11 @@
 
 mod api;
 mod auth;
+mod cache;
 mod multi;
 mod ops;
 mod pages;
+mod pagination;
+mod preconditions;
 mod support;
 mod web;
