@@ -12,6 +12,7 @@
 use crate::dto;
 use crate::error::ApiError;
 use crate::views::{self, Live};
+use axum::body::Bytes;
 use std::sync::{Arc, OnceLock, RwLock};
 use tl_engine::scoring::{RankOptions, Ranking};
 use tl_store::{Store, Versions};
@@ -91,6 +92,22 @@ pub struct Derived {
     blockers: OnceLock<Arc<dto::Blockers>>,
     /// The overview page's user-independent view model.
     pub(crate) overview: OnceLock<Arc<crate::web::OverviewData>>,
+    /// The large lists as JSON, serialised once (megabytes for a large
+    /// organisation: serialising them per request dominated their cost).
+    json: [OnceLock<Result<Bytes, String>>; JsonView::COUNT],
+}
+
+/// The views served whole as JSON from `Derived::json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonView {
+    Objectives,
+    Dependencies,
+    CrossTeamDependencies,
+    Blockers,
+}
+
+impl JsonView {
+    const COUNT: usize = 4;
 }
 
 impl Derived {
@@ -105,6 +122,7 @@ impl Derived {
             dependencies: OnceLock::new(),
             blockers: OnceLock::new(),
             overview: OnceLock::new(),
+            json: Default::default(),
         }
     }
 
@@ -131,6 +149,23 @@ impl Derived {
     pub fn blockers(&self) -> &Arc<dto::Blockers> {
         self.blockers
             .get_or_init(|| Arc::new(views::blockers_with(self.model(), &self.live, self.today, self.dependencies())))
+    }
+
+    /// A view as a JSON body, serialised the first time.
+    pub fn json(&self, view: JsonView) -> Result<Bytes, ApiError> {
+        let cell = &self.json[view as usize];
+        let body = cell.get_or_init(|| {
+            let json = match view {
+                JsonView::Objectives => serde_json::to_vec(self.objectives().as_slice()),
+                JsonView::Dependencies => serde_json::to_vec(self.dependencies().as_slice()),
+                JsonView::CrossTeamDependencies => {
+                    serde_json::to_vec(&self.dependencies().iter().filter(|d| d.cross_team).collect::<Vec<_>>())
+                }
+                JsonView::Blockers => serde_json::to_vec(self.blockers().as_ref()),
+            };
+            json.map(Bytes::from).map_err(|e| format!("serialising {view:?}: {e}"))
+        });
+        body.clone().map_err(ApiError::internal)
     }
 
     fn key(&self) -> (i64, i64, jiff::civil::Date) {

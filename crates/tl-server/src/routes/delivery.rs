@@ -5,10 +5,10 @@ use crate::auth::{Editor, Viewer};
 use crate::dto;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
-use crate::state::AppState;
+use crate::state::{AppState, JsonView};
 use crate::views;
 use axum::extract::{Path, State};
-use axum::http::header::{ETAG, LINK};
+use axum::http::header::{CONTENT_TYPE, ETAG, LINK};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -34,6 +34,12 @@ pub fn router() -> Router<AppState> {
 /// Serialises a view shared through the cache without copying it.
 pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> Response {
     Json(value).into_response()
+}
+
+/// A whole view, serialised once per cache generation.
+pub(crate) async fn cached_json(state: &AppState, view: JsonView) -> Result<Response, ApiError> {
+    let body = state.derive(move |d| d.json(view)).await??;
+    Ok(([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
 }
 
 /// The initiative with this id, or the one holding the milestone with this id.
@@ -196,7 +202,7 @@ pub async fn milestone(
 #[utoipa::path(get, path = "/api/dependencies", tag = "delivery",
     responses((status = 200, body = Vec<dto::Dependency>), (status = 401, body = ErrorBody)))]
 pub async fn dependencies(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
-    Ok(json(state.derive(|d| d.dependencies().clone()).await?.as_slice()))
+    cached_json(&state, JsonView::Dependencies).await
 }
 
 #[utoipa::path(get, path = "/api/dependencies/{id}", tag = "delivery", params(("id" = String, Path)),
@@ -213,14 +219,13 @@ pub async fn dependency(
 #[utoipa::path(get, path = "/api/cross-team-dependencies", tag = "delivery",
     responses((status = 200, description = "Dependencies whose waited-for milestone belongs to another team than a blocked one", body = Vec<dto::Dependency>), (status = 401, body = ErrorBody)))]
 pub async fn cross_team(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
-    let all = state.derive(|d| d.dependencies().clone()).await?;
-    Ok(json(&all.iter().filter(|d| d.cross_team).collect::<Vec<_>>()))
+    cached_json(&state, JsonView::CrossTeamDependencies).await
 }
 
 #[utoipa::path(get, path = "/api/blockers", tag = "delivery",
     responses((status = 200, body = dto::Blockers), (status = 401, body = ErrorBody)))]
 pub async fn blockers(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
-    Ok(json(state.derive(|d| d.blockers().clone()).await?.as_ref()))
+    cached_json(&state, JsonView::Blockers).await
 }
 
 /// A subject's history with its `ETag`: the version of its latest update.

@@ -5,8 +5,8 @@ use crate::auth::{Caller, Editor, Viewer};
 use crate::dto;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, IfMatch, etag};
-use crate::routes::delivery::json;
-use crate::state::AppState;
+use crate::routes::delivery::{cached_json, json};
+use crate::state::{AppState, JsonView};
 use crate::views;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -40,7 +40,7 @@ async fn all_objectives(state: &AppState) -> Result<std::sync::Arc<Vec<dto::Obje
 #[utoipa::path(get, path = "/api/objectives", tag = "okrs",
     responses((status = 200, description = "With key results, progress and roll-up", body = Vec<dto::Objective>), (status = 401, body = ErrorBody)))]
 pub async fn objectives(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
-    Ok(json(all_objectives(&state).await?.as_slice()))
+    cached_json(&state, JsonView::Objectives).await
 }
 
 #[utoipa::path(get, path = "/api/objectives/{id}", tag = "okrs", params(("id" = String, Path)),
