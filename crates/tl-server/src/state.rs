@@ -44,11 +44,18 @@ pub struct Plan {
     pub workspace: Workspace,
     ranking: OnceLock<Ranking>,
     capacity: OnceLock<Arc<Vec<dto::TeamCapacity>>>,
+    milestone_teams: OnceLock<views::MilestoneTeams>,
 }
 
 impl Plan {
     pub fn new(revision: i64, workspace: Workspace) -> Plan {
-        Plan { revision, workspace, ranking: OnceLock::new(), capacity: OnceLock::new() }
+        Plan {
+            revision,
+            workspace,
+            ranking: OnceLock::new(),
+            capacity: OnceLock::new(),
+            milestone_teams: OnceLock::new(),
+        }
     }
 
     /// The empty plan of a database nothing was applied to.
@@ -73,6 +80,11 @@ impl Plan {
     /// per revision; call it off the async threads the first time).
     pub fn capacity(&self) -> &Arc<Vec<dto::TeamCapacity>> {
         self.capacity.get_or_init(|| Arc::new(views::capacity(&self.workspace.model)))
+    }
+
+    /// Every milestone's team (computed once per revision).
+    pub fn milestone_teams(&self) -> &views::MilestoneTeams {
+        self.milestone_teams.get_or_init(|| views::MilestoneTeams::new(&self.workspace.model))
     }
 }
 
@@ -142,7 +154,8 @@ impl Derived {
 
     /// Every dependency with its effective status and teams.
     pub fn dependencies(&self) -> &Arc<Vec<dto::Dependency>> {
-        self.dependencies.get_or_init(|| Arc::new(views::dependencies(self.model(), &self.live)))
+        self.dependencies
+            .get_or_init(|| Arc::new(views::dependencies_with(self.model(), &self.live, self.plan.milestone_teams())))
     }
 
     /// Open blockers.

@@ -141,15 +141,23 @@ pub(crate) fn team_graph(
     today: jiff::civil::Date,
     with_external: bool,
 ) -> (charts::DepGraph, usize) {
+    use std::collections::{HashMap, HashSet};
+    // Lookups by id, and edges kept unique as they are found: a large
+    // organisation has thousands of dependencies between the same few
+    // hundred teams, and scanning the teams and nodes for each was most of
+    // the overview's cost after a live write.
+    let team_names: HashMap<&str, &str> = model.teams.iter().map(|t| (t.id.as_str(), t.name.as_str())).collect();
+    let team_name = |id: &str| team_names.get(id).map_or(id.to_string(), |name| name.to_string());
     let mut nodes: Vec<charts::GraphNode> = Vec::new();
-    let mut edges = Vec::new();
-    let team_name =
-        |id: &str| model.teams.iter().find(|t| t.id.as_str() == id).map_or(id.to_string(), |t| t.name.clone());
-    let add = |nodes: &mut Vec<charts::GraphNode>, id: &str, label: String, external: bool| {
-        if !nodes.iter().any(|n| n.id == id) {
-            nodes.push(charts::GraphNode { id: id.into(), label, detail: String::new(), external });
+    let mut node_ids: HashSet<String> = HashSet::new();
+    let mut add = |nodes: &mut Vec<charts::GraphNode>, id: &str, label: &dyn Fn() -> String, external: bool| {
+        if !node_ids.contains(id) {
+            node_ids.insert(id.to_string());
+            nodes.push(charts::GraphNode { id: id.into(), label: label(), detail: String::new(), external });
         }
     };
+    let mut seen: HashSet<(String, &str, charts::EdgeKind, charts::EdgeState)> = HashSet::new();
+    let mut edges = Vec::new();
     let mut n = 0;
     for d in deps {
         let (from, external) = match (&d.from_team, &d.party) {
@@ -163,37 +171,30 @@ pub(crate) fn team_graph(
         }
         n += 1;
         if external {
-            add(&mut nodes, &from, d.party.clone().unwrap_or_default(), true);
+            add(&mut nodes, &from, &|| d.party.clone().unwrap_or_default(), true);
         } else {
-            add(&mut nodes, &from, team_name(&from), false);
+            add(&mut nodes, &from, &|| team_name(&from), false);
         }
+        let (kind, state) = (edge_kind(&d.kind), edge_state(d, today));
         for t in targets {
-            add(&mut nodes, t, team_name(t), false);
-            edges.push(charts::GraphEdge {
-                from: from.clone(),
-                to: t.clone(),
-                kind: edge_kind(&d.kind),
-                state: edge_state(d, today),
-            });
+            add(&mut nodes, t, &|| team_name(t), false);
+            if seen.insert((from.clone(), t.as_str(), kind, state)) {
+                edges.push(charts::GraphEdge { from: from.clone(), to: t.clone(), kind, state });
+            }
         }
     }
-    // One edge per pair, kind and state: a large organisation has thousands
-    // of dependencies between the same teams.
-    let mut seen = std::collections::HashSet::new();
-    edges.retain(|e: &charts::GraphEdge| seen.insert((e.from.clone(), e.to.clone(), e.kind, e.state)));
     let mut title = "Cross-team dependencies".to_string();
     if nodes.len() > MAX_GRAPH_NODES {
         // A graph of hundreds of teams is unreadable (and slow to lay out):
         // keep the most connected ones; the Dependencies page lists them all.
-        let mut degree: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut degree: HashMap<&str, usize> = HashMap::new();
         for e in &edges {
             *degree.entry(e.from.as_str()).or_default() += 1;
             *degree.entry(e.to.as_str()).or_default() += 1;
         }
         let mut ranked: Vec<(&str, usize)> = degree.into_iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let keep: std::collections::HashSet<String> =
-            ranked.into_iter().take(MAX_GRAPH_NODES).map(|(id, _)| id.to_string()).collect();
+        let keep: HashSet<String> = ranked.into_iter().take(MAX_GRAPH_NODES).map(|(id, _)| id.to_string()).collect();
         title = format!("Cross-team dependencies: the {MAX_GRAPH_NODES} most connected of {} teams", nodes.len());
         nodes.retain(|n| keep.contains(&n.id));
         edges.retain(|e| keep.contains(&e.from) && keep.contains(&e.to));
