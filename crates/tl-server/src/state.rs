@@ -181,6 +181,16 @@ impl Derived {
         body.clone().map_err(ApiError::internal)
     }
 
+    /// Runs `get` on a blocking thread: views are computed the first time
+    /// they are asked for, which is CPU work.
+    pub async fn off_thread<T: Send + 'static>(
+        self: &Arc<Self>,
+        get: impl FnOnce(&Derived) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let derived = self.clone();
+        Ok(tokio::task::spawn_blocking(move || get(&derived)).await?)
+    }
+
     fn key(&self) -> (i64, i64, jiff::civil::Date) {
         (self.plan.revision, self.live_version, self.today)
     }
@@ -285,8 +295,7 @@ impl AppState {
         &self,
         get: impl FnOnce(&Derived) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let derived = self.derived().await?;
-        Ok(tokio::task::spawn_blocking(move || get(&derived)).await?)
+        self.derived().await?.off_thread(get).await
     }
 
     /// Runs CPU work on the plan off the async threads.

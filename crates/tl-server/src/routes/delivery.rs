@@ -160,7 +160,7 @@ pub async fn initiatives(
 ) -> Result<Response, ApiError> {
     let d = state.derived().await?;
     let (limit, offset) = query.validate(d.model())?;
-    let all = state.derive(|d| d.initiatives().clone()).await?;
+    let all = d.off_thread(|d| d.initiatives().clone()).await?;
     let filtered = query.theme.is_some() || query.team.is_some() || query.category.is_some() || query.status.is_some();
     let (total, page): (usize, Vec<&dto::Initiative>) = if filtered {
         let matching: Vec<&dto::Initiative> = all.iter().filter(|i| query.matches(i)).collect();
