@@ -200,7 +200,7 @@ impl From<&m::Measure> for Measure {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Objective {
     pub id: String,
     pub title: String,
@@ -337,7 +337,7 @@ pub struct Initiative {
     pub milestones: Vec<Milestone>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Dependency {
     pub id: String,
     pub kind: String,
@@ -711,8 +711,9 @@ pub struct NewCheckIn {
     #[serde(default)]
     pub blockers: Vec<String>,
     /// The version of the latest check-in you saw (0 for none); a stale one
-    /// is refused with 409.
-    pub expected_version: i64,
+    /// is refused with 409. Optional when an `If-Match` header names it.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
 }
 
 /// A status update to record on a milestone or a dependency.
@@ -724,8 +725,10 @@ pub struct NewStatusUpdate {
     pub status: String,
     #[serde(default)]
     pub note: Option<String>,
-    /// The version of the latest update you saw (0 for none).
-    pub expected_version: i64,
+    /// The version of the latest update you saw (0 for none); a stale one
+    /// is refused with 409. Optional when an `If-Match` header names it.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
 }
 
 /// One file of a workspace.

@@ -38,6 +38,10 @@ pub enum ApiError {
     /// A write named a stale version.
     #[error("{message}")]
     Conflict { message: String, current_version: Option<i64> },
+    /// An `If-Match` header named a version that is no longer (or never
+    /// was) the current one.
+    #[error("{message}")]
+    PreconditionFailed { message: String, current_version: Option<i64> },
     /// The plan has errors; the diagnostics say which.
     #[error("{message}")]
     PlanRejected { message: String, diagnostics: Vec<crate::dto::Finding> },
@@ -56,13 +60,14 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// A stable, machine-readable code: `bad_request`, `invalid`,
     /// `unauthenticated`, `forbidden`, `not_found`, `conflict`,
-    /// `plan_rejected`, `internal`.
+    /// `precondition_failed`, `plan_rejected`, `internal`.
     pub code: &'static str,
     pub message: String,
     /// The request field at fault, as a path (`confidence`, `files[0].text`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// On a conflict: the version the subject is at now.
+    /// On a conflict or failed precondition: the version the subject is at
+    /// now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
     /// When a plan is rejected: its diagnostics.
@@ -93,6 +98,21 @@ impl ApiError {
         ApiError::Internal(e.to_string())
     }
 
+    /// A stale version named in `If-Match` rather than in the body: 412
+    /// instead of 409. Other errors are unchanged.
+    pub fn precondition(self) -> ApiError {
+        match self {
+            ApiError::Conflict { current_version: Some(current), .. } => ApiError::PreconditionFailed {
+                message: format!(
+                    "If-Match names a stale version: the subject is at version {current} (ETag \"v{current}\"); \
+                     someone else wrote first; GET it again and retry"
+                ),
+                current_version: Some(current),
+            },
+            other => other,
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
@@ -101,6 +121,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -114,6 +135,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound { .. } => "not_found",
             ApiError::Conflict { .. } => "conflict",
+            ApiError::PreconditionFailed { .. } => "precondition_failed",
             ApiError::PlanRejected { .. } => "plan_rejected",
             ApiError::Internal(_) => "internal",
         }
@@ -127,7 +149,9 @@ impl ApiError {
         };
         let (field, current_version, diagnostics) = match self {
             ApiError::BadRequest { field, .. } | ApiError::Invalid { field, .. } => (field, None, None),
-            ApiError::Conflict { current_version, .. } => (None, current_version, None),
+            ApiError::Conflict { current_version, .. } | ApiError::PreconditionFailed { current_version, .. } => {
+                (None, current_version, None)
+            }
             ApiError::PlanRejected { diagnostics, .. } => (None, None, Some(diagnostics)),
             _ => (None, None, None),
         };

@@ -98,3 +98,96 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         from_urlencoded(query.as_bytes(), "query parameter").map(ApiQuery)
     }
 }
+
+/// The `If-Match` request header of a write to a subject's history (check-ins
+/// of a key result, status updates of a milestone or dependency), whose
+/// `ETag` is `"v<version>"`: the version of its latest entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IfMatch {
+    /// No `If-Match`: the body's `expected_version` decides.
+    Absent,
+    /// `If-Match: *`: any current version; the body's `expected_version`
+    /// decides.
+    Any,
+    /// One entity tag: the version it names, or `None` for a tag this server
+    /// never sends (a weak or foreign one), which no version matches.
+    Version(Option<i64>),
+}
+
+/// The entity tag of a subject's history at `version`.
+pub fn etag(version: i64) -> axum::http::HeaderValue {
+    axum::http::HeaderValue::from_str(&format!("\"v{version}\"")).expect("an entity tag is ASCII")
+}
+
+impl IfMatch {
+    /// Parses the header's values (several headers count as one list).
+    pub fn parse<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Result<IfMatch, ApiError> {
+        let bad = |message: String| ApiError::BadRequest { field: Some("If-Match".into()), message };
+        let mut tags: Vec<String> = Vec::new();
+        for value in values {
+            let text = std::str::from_utf8(value).map_err(|_| bad("the If-Match header is not text".into()))?;
+            tags.extend(text.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()));
+        }
+        match tags.as_slice() {
+            [] => Ok(IfMatch::Absent),
+            [star] if star == "*" => Ok(IfMatch::Any),
+            [tag] => {
+                let opaque = tag.strip_prefix("W/").unwrap_or(tag);
+                if opaque.len() < 2 || !opaque.starts_with('"') || !opaque.ends_with('"') {
+                    return Err(bad(format!(
+                        "`{tag}` is not an entity tag: send the ETag of the last GET as it was, quotes included (e.g. `\"v3\"`)"
+                    )));
+                }
+                // A weak tag never matches under If-Match's strong comparison.
+                let version = (!tag.starts_with("W/"))
+                    .then(|| opaque[1..opaque.len() - 1].strip_prefix('v')?.parse::<i64>().ok())
+                    .flatten()
+                    .filter(|v| *v >= 0);
+                Ok(IfMatch::Version(version))
+            }
+            _ => Err(bad(format!(
+                "If-Match names {} entity tags; a write expects one version, so send exactly one ETag (or *)",
+                tags.len()
+            ))),
+        }
+    }
+
+    /// The version a write expects, from the header or else from the body
+    /// (`expected_version`), and whether it came from the header (a stale
+    /// one is then 412 Precondition Failed rather than 409 Conflict).
+    pub fn expected_version(self, body: Option<i64>) -> Result<(i64, bool), ApiError> {
+        if let Some(v) = body
+            && v < 0
+        {
+            return Err(ApiError::invalid("expected_version", "a version is 0 or more"));
+        }
+        match (self, body) {
+            (IfMatch::Version(Some(header)), Some(body)) if header != body => Err(ApiError::invalid(
+                "expected_version",
+                format!(
+                    "expected_version {body} disagrees with If-Match (version {header}); send one or make them agree"
+                ),
+            )),
+            (IfMatch::Version(Some(header)), _) => Ok((header, true)),
+            (IfMatch::Version(None), _) => Err(ApiError::PreconditionFailed {
+                message:
+                    "If-Match names an entity tag this server never sent; GET the history for its ETag (\"v<version>\")"
+                        .into(),
+                current_version: None,
+            }),
+            (IfMatch::Absent | IfMatch::Any, Some(body)) => Ok((body, false)),
+            (IfMatch::Absent | IfMatch::Any, None) => Err(ApiError::invalid(
+                "expected_version",
+                "name the version you last saw: `expected_version` in the body, or its ETag in an If-Match header",
+            )),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        IfMatch::parse(parts.headers.get_all(axum::http::header::IF_MATCH).iter().map(|v| v.as_bytes()))
+    }
+}

@@ -175,14 +175,40 @@ fn milestone_view(
     }
 }
 
+/// The team of every milestone, by milestone id (`milestone_team`). It
+/// depends on the plan only, so a server builds it once per revision rather
+/// than for each of 50,000 milestones on every change of live data.
+#[derive(Clone, Debug, Default)]
+pub struct MilestoneTeams(HashMap<String, Option<String>>);
+
+impl MilestoneTeams {
+    pub fn new(model: &Model) -> MilestoneTeams {
+        let person_teams = person_teams(model);
+        MilestoneTeams(
+            model
+                .milestones()
+                .map(|(init, m)| {
+                    let team = milestone_team(&person_teams, init, m.team.as_ref().map(|t| t.as_str()));
+                    (m.id.0.clone(), team.map(String::from))
+                })
+                .collect(),
+        )
+    }
+
+    /// The milestone's team; `None` for an unknown milestone or one without.
+    pub fn get(&self, milestone: &str) -> Option<&str> {
+        self.0.get(milestone).and_then(|t| t.as_deref())
+    }
+}
+
 /// Every dependency with its effective status and the teams it connects.
 pub fn dependencies(model: &Model, live: &Live) -> Vec<dto::Dependency> {
+    dependencies_with(model, live, &MilestoneTeams::new(model))
+}
+
+/// `dependencies`, given the plan's `MilestoneTeams`.
+pub fn dependencies_with(model: &Model, live: &Live, teams: &MilestoneTeams) -> Vec<dto::Dependency> {
     let updates = by_subject(&live.dependencies);
-    let person_teams = person_teams(model);
-    let mut team_of: HashMap<&str, Option<&str>> = HashMap::new();
-    for (init, m) in model.milestones() {
-        team_of.insert(m.id.as_str(), milestone_team(&person_teams, init, m.team.as_ref().map(|t| t.as_str())));
-    }
     model
         .dependencies
         .iter()
@@ -192,10 +218,10 @@ pub fn dependencies(model: &Model, live: &Live) -> Vec<dto::Dependency> {
                 Some(Status::Dependency(s)) => s,
                 _ => d.status,
             };
-            let from_team = d.waits_for.as_ref().and_then(|w| team_of.get(w.as_str()).copied().flatten());
+            let from_team = d.waits_for.as_ref().and_then(|w| teams.get(w.as_str()));
             let mut to_teams: Vec<String> = Vec::new();
             for b in &d.blocks {
-                if let Some(Some(t)) = team_of.get(b.as_str())
+                if let Some(t) = teams.get(b.as_str())
                     && !to_teams.iter().any(|x| x == t)
                 {
                     to_teams.push(t.to_string());
@@ -227,9 +253,19 @@ pub fn dependencies(model: &Model, live: &Live) -> Vec<dto::Dependency> {
 /// Blocked or at-risk dependencies, late milestones, and the blockers named
 /// in the latest check-ins.
 pub fn blockers(model: &Model, live: &Live, today: jiff::civil::Date) -> dto::Blockers {
+    blockers_with(model, live, today, &dependencies(model, live))
+}
+
+/// `blockers`, given every dependency's view (`dependencies`).
+pub fn blockers_with(
+    model: &Model,
+    live: &Live,
+    today: jiff::civil::Date,
+    dependencies: &[dto::Dependency],
+) -> dto::Blockers {
     let blocking = [DependencyStatus::Blocked.as_str(), DependencyStatus::AtRisk.as_str()];
     dto::Blockers {
-        dependencies: dependencies(model, live).into_iter().filter(|d| blocking.contains(&d.status.as_str())).collect(),
+        dependencies: dependencies.iter().filter(|d| blocking.contains(&d.status.as_str())).cloned().collect(),
         late_milestones: {
             // Only late milestones become DTOs: building all 50,000 to keep a
             // few dominated the overview of a large organisation.

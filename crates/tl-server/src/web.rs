@@ -23,12 +23,14 @@ mod revisions;
 mod roadmap;
 mod teams;
 
+pub(crate) use overview::OverviewData;
+
 use crate::auth::{self, Caller, MaybeCaller, Via};
 use crate::dto;
 use crate::error::{ApiError, ErrorInfo};
-use crate::extract::ApiForm;
+use crate::extract::{ApiForm, IfMatch};
 use crate::routes::okrs::record_check_in;
-use crate::state::{AppState, Plan};
+use crate::state::{AppState, Derived, Plan};
 use crate::views::Live;
 use askama::Template;
 use axum::Router;
@@ -167,19 +169,20 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// What every page starts from: who asks, the plan, its live data, today.
+/// What every page starts from: who asks, the plan, its live data, today,
+/// and the views derived from them (cached across requests).
 pub(crate) struct Ctx {
     pub caller: Caller,
     pub plan: Arc<Plan>,
-    pub live: Live,
+    pub live: Arc<Live>,
     pub today: jiff::civil::Date,
+    pub derived: Arc<Derived>,
 }
 
 impl Ctx {
     pub async fn load(state: &AppState, caller: Caller) -> Result<Ctx, ApiError> {
-        let plan = state.plan().await?;
-        let live = Live::load(state.store.as_ref()).await?;
-        Ok(Ctx { caller, plan, live, today: crate::routes::today() })
+        let derived = state.derived().await?;
+        Ok(Ctx { caller, plan: derived.plan.clone(), live: derived.live.clone(), today: derived.today, derived })
     }
 
     pub fn model(&self) -> &tl_engine::Model {
@@ -488,7 +491,7 @@ impl CheckInForm {
             status,
             note: Some(self.note.clone()),
             blockers: self.blockers.lines().map(String::from).collect(),
-            expected_version,
+            expected_version: Some(expected_version),
         })
     }
 }
@@ -526,7 +529,7 @@ async fn check_in(
         )));
     }
     let result = match form.parse() {
-        Ok(body) => record_check_in(&state, &caller, &id, body).await,
+        Ok(body) => record_check_in(&state, &caller, &id, IfMatch::Absent, body).await,
         Err(e) => Err(e),
     };
     match result {

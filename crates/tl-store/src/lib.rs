@@ -54,6 +54,17 @@ pub async fn open(url: &str) -> Result<SqlStore> {
     SqlStore::open(url, OpenOptions::default()).await
 }
 
+/// The plan's revision and the live data's version, read together: what a
+/// cache of views derived from both is keyed by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Versions {
+    /// The plan's revision (`Store::revision`).
+    pub plan: i64,
+    /// Moves on every write to live data (check-ins, status updates), in the
+    /// same transaction, whichever server instance wrote; never goes back.
+    pub live: i64,
+}
+
 /// Everything Throughline keeps in a database. One contract test suite runs
 /// against every implementation.
 ///
@@ -67,6 +78,10 @@ pub trait Store: Send + Sync {
     /// The plan's current revision: 0 before the first apply. Cheap: one
     /// row, so a server can check it on every request and cache per revision.
     fn revision(&self) -> BoxFuture<'_, Result<i64>>;
+
+    /// The plan's revision and the live data's version in one round trip,
+    /// from one snapshot.
+    fn versions(&self) -> BoxFuture<'_, Result<Versions>>;
 
     /// Stores `model` as the new plan, in one transaction: the documents that
     /// were added, changed or removed, and a revision saying so. Applying a

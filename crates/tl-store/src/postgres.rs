@@ -19,6 +19,7 @@ pub(crate) fn migrations() -> Vec<Migration> {
     vec![
         crate::sql::migration(1, "init", include_str!("../migrations/postgres/0001_init.sql")),
         crate::sql::migration(2, "delivery_events", include_str!("../migrations/postgres/0002_delivery_events.sql")),
+        crate::sql::migration(3, "live_version", include_str!("../migrations/postgres/0003_live_version.sql")),
         crate::sql::migration(4, "work_items", include_str!("../migrations/postgres/0004_work_items.sql")),
         crate::sql::migration(5, "plan_history", include_str!("../migrations/postgres/0005_plan_history.sql")),
     ]

@@ -54,6 +54,7 @@ pub(crate) fn migrations() -> Vec<Migration> {
     vec![
         migration(1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
         migration(2, "delivery_events", include_str!("../migrations/sqlite/0002_delivery_events.sql")),
+        migration(3, "live_version", include_str!("../migrations/sqlite/0003_live_version.sql")),
         migration(4, "work_items", include_str!("../migrations/sqlite/0004_work_items.sql")),
         migration(5, "plan_history", include_str!("../migrations/sqlite/0005_plan_history.sql")),
     ]

@@ -4,16 +4,19 @@
 use crate::auth::{Editor, Viewer};
 use crate::dto;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiJson;
-use crate::routes::today;
-use crate::state::AppState;
-use crate::views::{self, Live};
+use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
+use crate::state::{AppState, JsonView};
+use crate::views;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::header::{CONTENT_TYPE, ETAG, LINK};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use tl_engine::model::{DependencyStatus, MilestoneStatus};
+use serde::Deserialize;
+use tl_engine::model::{Category, DependencyStatus, InitiativeStatus, MilestoneStatus};
 use tl_store::{NewStatusUpdate, Status, SubjectKind};
+use utoipa::IntoParams;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,29 +31,150 @@ pub fn router() -> Router<AppState> {
         .route("/api/cross-team-dependencies", get(cross_team))
 }
 
-async fn all_initiatives(state: &AppState) -> Result<Vec<dto::Initiative>, ApiError> {
-    let plan = state.plan().await?;
-    let live = Live::load(state.store.as_ref()).await?;
-    Ok(views::initiatives(plan.model(), &live, today()))
+/// Serialises a view shared through the cache without copying it.
+pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> Response {
+    Json(value).into_response()
+}
+
+/// A whole view, serialised once per cache generation.
+pub(crate) async fn cached_json(state: &AppState, view: JsonView) -> Result<Response, ApiError> {
+    let body = state.derive(move |d| d.json(view)).await??;
+    Ok(([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
 }
 
 /// The initiative with this id, or the one holding the milestone with this id.
 async fn one_initiative(state: &AppState, id: &str) -> Result<Option<dto::Initiative>, ApiError> {
-    let plan = state.plan().await?;
-    let live = Live::load(state.store.as_ref()).await?;
-    Ok(views::initiative(plan.model(), &live, today(), id))
+    let d = state.derived().await?;
+    Ok(views::initiative(d.model(), &d.live, d.today, id))
 }
 
-async fn all_dependencies(state: &AppState) -> Result<Vec<dto::Dependency>, ApiError> {
-    let plan = state.plan().await?;
-    let live = Live::load(state.store.as_ref()).await?;
-    Ok(views::dependencies(plan.model(), &live))
+/// The most initiatives one page holds, and how many it holds by default.
+pub const MAX_PAGE: usize = 1000;
+pub const DEFAULT_PAGE: usize = 100;
+
+/// `GET /api/initiatives`' query: a page, and filters that all must hold.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InitiativesQuery {
+    /// How many initiatives to return: 1 to 1000, 100 by default.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<usize>,
+    /// How many matching initiatives to skip first (0 by default).
+    pub offset: Option<usize>,
+    /// Only initiatives of this theme (its id).
+    pub theme: Option<String>,
+    /// Only initiatives a team works on: it estimated effort on one, or one
+    /// of its milestones is the team's (the team's id).
+    pub team: Option<String>,
+    /// Only this category: `committed`, `improvement` or `exploration`.
+    pub category: Option<String>,
+    /// Only this status: `proposed`, `planned`, `in_progress`, `done` or
+    /// `cancelled`.
+    pub status: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/initiatives", tag = "delivery",
-    responses((status = 200, body = Vec<dto::Initiative>), (status = 401, body = ErrorBody)))]
-pub async fn initiatives(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::Initiative>>, ApiError> {
-    Ok(Json(all_initiatives(&state).await?))
+impl InitiativesQuery {
+    /// Checks the values against the plan: unknown ids and keywords are 422
+    /// naming the parameter, rather than an empty page that hides a typo.
+    fn validate(&self, model: &tl_engine::Model) -> Result<(usize, usize), ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(ApiError::invalid("limit", format!("limit is between 1 and {MAX_PAGE}, not {limit}")));
+        }
+        if let Some(theme) = &self.theme
+            && !model.themes.iter().any(|t| t.id.as_str() == theme)
+        {
+            return Err(ApiError::invalid("theme", format!("no theme `{theme}` in the plan; see /api/themes")));
+        }
+        if let Some(team) = &self.team
+            && !model.teams.iter().any(|t| t.id.as_str() == team)
+        {
+            return Err(ApiError::invalid("team", format!("no team `{team}` in the plan; see /api/teams")));
+        }
+        if let Some(category) = &self.category
+            && Category::parse(category).is_none()
+        {
+            let allowed = Category::NAMES.join(", ");
+            return Err(ApiError::invalid("category", format!("`{category}` is not a category; use one of {allowed}")));
+        }
+        if let Some(status) = &self.status
+            && InitiativeStatus::parse(status).is_none()
+        {
+            let allowed = InitiativeStatus::NAMES.join(", ");
+            return Err(ApiError::invalid("status", format!("`{status}` is not a status; use one of {allowed}")));
+        }
+        Ok((limit, self.offset.unwrap_or(0)))
+    }
+
+    fn matches(&self, i: &dto::Initiative) -> bool {
+        self.theme.as_ref().is_none_or(|t| i.theme.as_ref() == Some(t))
+            && self.category.as_ref().is_none_or(|c| &i.category == c)
+            && self.status.as_ref().is_none_or(|s| &i.status == s)
+            && self.team.as_ref().is_none_or(|t| {
+                i.effort.iter().any(|e| &e.team == t) || i.milestones.iter().any(|m| m.team.as_ref() == Some(t))
+            })
+    }
+
+    /// This query's URL with another offset, for the `Link` header.
+    fn url(&self, limit: usize, offset: usize) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("limit", &limit.to_string());
+        q.append_pair("offset", &offset.to_string());
+        for (name, value) in
+            [("theme", &self.theme), ("team", &self.team), ("category", &self.category), ("status", &self.status)]
+        {
+            if let Some(v) = value {
+                q.append_pair(name, v);
+            }
+        }
+        format!("/api/initiatives?{}", q.finish())
+    }
+}
+
+/// RFC 8288 links to the first, previous, next and last pages.
+fn page_links(query: &InitiativesQuery, total: usize, limit: usize, offset: usize) -> String {
+    let mut links = vec![format!("<{}>; rel=\"first\"", query.url(limit, 0))];
+    if offset > 0 {
+        links.push(format!("<{}>; rel=\"prev\"", query.url(limit, offset.saturating_sub(limit))));
+    }
+    if offset + limit < total {
+        links.push(format!("<{}>; rel=\"next\"", query.url(limit, offset + limit)));
+    }
+    let last = if total == 0 { 0 } else { (total - 1) / limit * limit };
+    links.push(format!("<{}>; rel=\"last\"", query.url(limit, last)));
+    links.join(", ")
+}
+
+#[utoipa::path(get, path = "/api/initiatives", tag = "delivery", params(InitiativesQuery),
+    responses((status = 200, description = "One page of the initiatives that match, in plan order. `X-Total-Count` says how many match in all; `Link` (RFC 8288) points to the first, previous, next and last pages.",
+            body = Vec<dto::Initiative>,
+            headers(("X-Total-Count" = usize, description = "How many initiatives match the filters"),
+                ("Link" = String, description = "first, prev, next and last pages"))),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "A parameter is invalid (named in `field`)", body = ErrorBody)))]
+pub async fn initiatives(
+    State(state): State<AppState>,
+    _: Viewer,
+    ApiQuery(query): ApiQuery<InitiativesQuery>,
+) -> Result<Response, ApiError> {
+    let d = state.derived().await?;
+    let (limit, offset) = query.validate(d.model())?;
+    let all = d.off_thread(|d| d.initiatives().clone()).await?;
+    let filtered = query.theme.is_some() || query.team.is_some() || query.category.is_some() || query.status.is_some();
+    let (total, page): (usize, Vec<&dto::Initiative>) = if filtered {
+        let matching: Vec<&dto::Initiative> = all.iter().filter(|i| query.matches(i)).collect();
+        (matching.len(), matching.into_iter().skip(offset).take(limit).collect())
+    } else {
+        (all.len(), all.iter().skip(offset).take(limit).collect())
+    };
+    let mut response = json(&page);
+    let headers = response.headers_mut();
+    headers.insert("x-total-count", HeaderValue::from(total));
+    if let Ok(links) = HeaderValue::from_str(&page_links(&query, total, limit, offset)) {
+        headers.insert(LINK, links);
+    }
+    Ok(response)
 }
 
 #[utoipa::path(get, path = "/api/initiatives/{id}", tag = "delivery", params(("id" = String, Path)),
@@ -77,8 +201,8 @@ pub async fn milestone(
 
 #[utoipa::path(get, path = "/api/dependencies", tag = "delivery",
     responses((status = 200, body = Vec<dto::Dependency>), (status = 401, body = ErrorBody)))]
-pub async fn dependencies(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::Dependency>>, ApiError> {
-    Ok(Json(all_dependencies(&state).await?))
+pub async fn dependencies(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
+    cached_json(&state, JsonView::Dependencies).await
 }
 
 #[utoipa::path(get, path = "/api/dependencies/{id}", tag = "delivery", params(("id" = String, Path)),
@@ -87,26 +211,25 @@ pub async fn dependency(
     State(state): State<AppState>,
     _: Viewer,
     Path(id): Path<String>,
-) -> Result<Json<dto::Dependency>, ApiError> {
-    let found = all_dependencies(&state).await?.into_iter().find(|d| d.id == id);
-    found.map(Json).ok_or_else(|| ApiError::not_found("dependency", &id))
+) -> Result<Response, ApiError> {
+    let all = state.derive(|d| d.dependencies().clone()).await?;
+    all.iter().find(|d| d.id == id).map(json).ok_or_else(|| ApiError::not_found("dependency", &id))
 }
 
 #[utoipa::path(get, path = "/api/cross-team-dependencies", tag = "delivery",
     responses((status = 200, description = "Dependencies whose waited-for milestone belongs to another team than a blocked one", body = Vec<dto::Dependency>), (status = 401, body = ErrorBody)))]
-pub async fn cross_team(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::Dependency>>, ApiError> {
-    Ok(Json(all_dependencies(&state).await?.into_iter().filter(|d| d.cross_team).collect()))
+pub async fn cross_team(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
+    cached_json(&state, JsonView::CrossTeamDependencies).await
 }
 
 #[utoipa::path(get, path = "/api/blockers", tag = "delivery",
     responses((status = 200, body = dto::Blockers), (status = 401, body = ErrorBody)))]
-pub async fn blockers(State(state): State<AppState>, _: Viewer) -> Result<Json<dto::Blockers>, ApiError> {
-    let plan = state.plan().await?;
-    let live = Live::load(state.store.as_ref()).await?;
-    Ok(Json(views::blockers(plan.model(), &live, today())))
+pub async fn blockers(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
+    cached_json(&state, JsonView::Blockers).await
 }
 
-async fn updates(state: &AppState, kind: SubjectKind, id: &str) -> Result<Json<Vec<dto::StatusUpdate>>, ApiError> {
+/// A subject's history with its `ETag`: the version of its latest update.
+async fn updates(state: &AppState, kind: SubjectKind, id: &str) -> Result<Response, ApiError> {
     let kind_name = kind.as_str();
     let known = match kind {
         SubjectKind::Milestone => state.store.has_entity(tl_store::Kind::Milestone, id).await?,
@@ -115,26 +238,33 @@ async fn updates(state: &AppState, kind: SubjectKind, id: &str) -> Result<Json<V
     if !known {
         return Err(ApiError::not_found(kind_name, id));
     }
-    Ok(Json(state.store.status_updates(kind, id).await?.iter().map(dto::StatusUpdate::from).collect()))
+    let history = state.store.status_updates(kind, id).await?;
+    let version = history.last().map_or(0, |u| u.version);
+    let body: Vec<dto::StatusUpdate> = history.iter().map(dto::StatusUpdate::from).collect();
+    Ok(([(ETAG, etag(version))], Json(body)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/milestones/{id}/status", tag = "delivery", params(("id" = String, Path)),
-    responses((status = 200, description = "Status updates, oldest first", body = Vec<dto::StatusUpdate>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Status updates, oldest first. `ETag` names the latest version, for `If-Match` on the POST.", body = Vec<dto::StatusUpdate>,
+            headers(("ETag" = String, description = "`\"v<version>\"`: the latest update's version (`\"v0\"` for none)"))),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn milestone_updates(
     State(state): State<AppState>,
     _: Viewer,
     Path(id): Path<String>,
-) -> Result<Json<Vec<dto::StatusUpdate>>, ApiError> {
+) -> Result<Response, ApiError> {
     updates(&state, SubjectKind::Milestone, &id).await
 }
 
 #[utoipa::path(get, path = "/api/dependencies/{id}/status", tag = "delivery", params(("id" = String, Path)),
-    responses((status = 200, description = "Status updates, oldest first", body = Vec<dto::StatusUpdate>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Status updates, oldest first. `ETag` names the latest version, for `If-Match` on the POST.", body = Vec<dto::StatusUpdate>,
+            headers(("ETag" = String, description = "`\"v<version>\"`: the latest update's version (`\"v0\"` for none)"))),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn dependency_updates(
     State(state): State<AppState>,
     _: Viewer,
     Path(id): Path<String>,
-) -> Result<Json<Vec<dto::StatusUpdate>>, ApiError> {
+) -> Result<Response, ApiError> {
     updates(&state, SubjectKind::Dependency, &id).await
 }
 
@@ -143,8 +273,9 @@ async fn record(
     author: String,
     kind: SubjectKind,
     id: &str,
+    if_match: IfMatch,
     body: dto::NewStatusUpdate,
-) -> Result<(StatusCode, Json<dto::StatusUpdate>), ApiError> {
+) -> Result<Response, ApiError> {
     let status = Status::parse(kind, &body.status).ok_or_else(|| {
         let allowed = match kind {
             SubjectKind::Milestone => MilestoneStatus::NAMES,
@@ -155,40 +286,54 @@ async fn record(
             format!("`{}` is not a {} status; use one of {}", body.status, kind.as_str(), allowed.join(", ")),
         )
     })?;
-    if body.expected_version < 0 {
-        return Err(ApiError::invalid("expected_version", "a version is 0 or more"));
-    }
+    let (expected_version, from_header) = if_match.expected_version(body.expected_version)?;
     let note = body.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     if note.as_ref().is_some_and(|n| n.len() > 4000) {
         return Err(ApiError::invalid("note", "a note has at most 4000 characters"));
     }
     let update = NewStatusUpdate { status, note, author, at: jiff::Timestamp::now() };
-    let recorded = state.store.record_status_update(id, body.expected_version, update).await?;
-    Ok((StatusCode::CREATED, Json(dto::StatusUpdate::from(&recorded))))
+    let recorded = state.store.record_status_update(id, expected_version, update).await.map_err(|e| {
+        let e = ApiError::from(e);
+        if from_header { e.precondition() } else { e }
+    })?;
+    Ok((StatusCode::CREATED, [(ETAG, etag(recorded.version))], Json(dto::StatusUpdate::from(&recorded)))
+        .into_response())
 }
 
-#[utoipa::path(post, path = "/api/milestones/{id}/status", tag = "delivery", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/milestones/{id}/status", tag = "delivery",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The `ETag` of the history you last read: the write is refused with 412 if another landed since. Without it, `expected_version` in the body says the same (and a stale one is 409).")),
     request_body = dto::NewStatusUpdate,
-    responses((status = 201, body = dto::StatusUpdate), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = dto::StatusUpdate, headers(("ETag" = String, description = "The new version's entity tag"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "`expected_version` is stale", body = ErrorBody),
+        (status = 412, description = "`If-Match` names a stale version", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn post_milestone_status(
     State(state): State<AppState>,
     Editor(caller): Editor,
     Path(id): Path<String>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<dto::NewStatusUpdate>,
-) -> Result<(StatusCode, Json<dto::StatusUpdate>), ApiError> {
-    record(&state, caller.name, SubjectKind::Milestone, &id, body).await
+) -> Result<Response, ApiError> {
+    record(&state, caller.name, SubjectKind::Milestone, &id, if_match, body).await
 }
 
-#[utoipa::path(post, path = "/api/dependencies/{id}/status", tag = "delivery", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/dependencies/{id}/status", tag = "delivery",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The `ETag` of the history you last read: the write is refused with 412 if another landed since. Without it, `expected_version` in the body says the same (and a stale one is 409).")),
     request_body = dto::NewStatusUpdate,
-    responses((status = 201, body = dto::StatusUpdate), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = dto::StatusUpdate, headers(("ETag" = String, description = "The new version's entity tag"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "`expected_version` is stale", body = ErrorBody),
+        (status = 412, description = "`If-Match` names a stale version", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn post_dependency_status(
     State(state): State<AppState>,
     Editor(caller): Editor,
     Path(id): Path<String>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<dto::NewStatusUpdate>,
-) -> Result<(StatusCode, Json<dto::StatusUpdate>), ApiError> {
-    record(&state, caller.name, SubjectKind::Dependency, &id, body).await
+) -> Result<Response, ApiError> {
+    record(&state, caller.name, SubjectKind::Dependency, &id, if_match, body).await
 }

@@ -4,8 +4,8 @@
 
 pub mod admin;
 pub mod delivery;
-pub mod events;
 pub mod delivery_metrics;
+pub mod events;
 pub mod okrs;
 pub mod ops;
 pub mod plan;

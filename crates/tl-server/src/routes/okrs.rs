@@ -4,11 +4,14 @@
 use crate::auth::{Caller, Editor, Viewer};
 use crate::dto;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiJson;
-use crate::state::AppState;
-use crate::views::{self, Live};
+use crate::extract::{ApiJson, IfMatch, etag};
+use crate::routes::delivery::{cached_json, json};
+use crate::state::{AppState, JsonView};
+use crate::views;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::http::header::ETAG;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use tl_store::{Confidence, NewCheckIn};
@@ -30,28 +33,21 @@ pub async fn themes(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec
     Ok(Json(plan.model().themes.iter().map(dto::Theme::from).collect()))
 }
 
-async fn all_objectives(state: &AppState) -> Result<Vec<dto::Objective>, ApiError> {
-    let plan = state.plan().await?;
-    let mut live = Live::load(state.store.as_ref()).await?;
-    live.measure(state.store.as_ref(), plan.clone()).await?;
-    Ok(views::objectives(plan.model(), &live))
+async fn all_objectives(state: &AppState) -> Result<std::sync::Arc<Vec<dto::Objective>>, ApiError> {
+    state.derive(|d| d.objectives().clone()).await
 }
 
 #[utoipa::path(get, path = "/api/objectives", tag = "okrs",
     responses((status = 200, description = "With key results, progress and roll-up", body = Vec<dto::Objective>), (status = 401, body = ErrorBody)))]
-pub async fn objectives(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::Objective>>, ApiError> {
-    Ok(Json(all_objectives(&state).await?))
+pub async fn objectives(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
+    cached_json(&state, JsonView::Objectives).await
 }
 
 #[utoipa::path(get, path = "/api/objectives/{id}", tag = "okrs", params(("id" = String, Path)),
     responses((status = 200, body = dto::Objective), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn objective(
-    State(state): State<AppState>,
-    _: Viewer,
-    Path(id): Path<String>,
-) -> Result<Json<dto::Objective>, ApiError> {
-    let found = all_objectives(&state).await?.into_iter().find(|o| o.id == id);
-    found.map(Json).ok_or_else(|| ApiError::not_found("objective", &id))
+pub async fn objective(State(state): State<AppState>, _: Viewer, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let all = all_objectives(&state).await?;
+    all.iter().find(|o| o.id == id).map(json).ok_or_else(|| ApiError::not_found("objective", &id))
 }
 
 #[utoipa::path(get, path = "/api/key-results/{id}", tag = "okrs", params(("id" = String, Path)),
@@ -60,23 +56,25 @@ pub async fn key_result(
     State(state): State<AppState>,
     _: Viewer,
     Path(id): Path<String>,
-) -> Result<Json<dto::KeyResult>, ApiError> {
-    let found = all_objectives(&state).await?.into_iter().flat_map(|o| o.key_results).find(|k| k.id == id);
-    found.map(Json).ok_or_else(|| ApiError::not_found("key result", &id))
+) -> Result<Response, ApiError> {
+    let all = all_objectives(&state).await?;
+    let found = all.iter().flat_map(|o| &o.key_results).find(|k| k.id == id);
+    found.map(json).ok_or_else(|| ApiError::not_found("key result", &id))
 }
 
 #[utoipa::path(get, path = "/api/key-results/{id}/check-ins", tag = "okrs", params(("id" = String, Path)),
-    responses((status = 200, description = "Oldest first", body = Vec<dto::CheckIn>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn check_ins(
-    State(state): State<AppState>,
-    _: Viewer,
-    Path(id): Path<String>,
-) -> Result<Json<Vec<dto::CheckIn>>, ApiError> {
+    responses((status = 200, description = "Oldest first. `ETag` names the latest version, for `If-Match` on the POST.", body = Vec<dto::CheckIn>,
+            headers(("ETag" = String, description = "`\"v<version>\"`: the latest check-in's version (`\"v0\"` for none)"))),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn check_ins(State(state): State<AppState>, _: Viewer, Path(id): Path<String>) -> Result<Response, ApiError> {
     let plan = state.plan().await?;
     if !plan.model().key_results().any(|(_, k)| k.id.as_str() == id) {
         return Err(ApiError::not_found("key result", &id));
     }
-    Ok(Json(state.store.check_ins(&id).await?.iter().map(dto::CheckIn::from).collect()))
+    let history = state.store.check_ins(&id).await?;
+    let version = history.last().map_or(0, |c| c.version);
+    let body: Vec<dto::CheckIn> = history.iter().map(dto::CheckIn::from).collect();
+    Ok(([(ETAG, etag(version))], Json(body)).into_response())
 }
 
 /// Validates and records a check-in: the API and the HTML form share it.
@@ -84,6 +82,7 @@ pub async fn record_check_in(
     state: &AppState,
     caller: &Caller,
     key_result: &str,
+    if_match: IfMatch,
     body: dto::NewCheckIn,
 ) -> Result<dto::CheckIn, ApiError> {
     if !body.value.is_finite() {
@@ -92,9 +91,7 @@ pub async fn record_check_in(
     let confidence = Confidence::new(body.confidence).map_err(|_| {
         ApiError::invalid("confidence", format!("confidence is between 0 and 1, not {}", body.confidence))
     })?;
-    if body.expected_version < 0 {
-        return Err(ApiError::invalid("expected_version", "a version is 0 or more"));
-    }
+    let (expected_version, from_header) = if_match.expected_version(body.expected_version)?;
     let note = body.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     if note.as_ref().is_some_and(|n| n.len() > 4000) {
         return Err(ApiError::invalid("note", "a note has at most 4000 characters"));
@@ -113,31 +110,35 @@ pub async fn record_check_in(
         author: caller.name.clone(),
         at: jiff::Timestamp::now(),
     };
-    let recorded = state.store.record_check_in(key_result, body.expected_version, check_in).await?;
+    let recorded = state.store.record_check_in(key_result, expected_version, check_in).await.map_err(|e| {
+        let e = ApiError::from(e);
+        if from_header { e.precondition() } else { e }
+    })?;
     Ok(dto::CheckIn::from(&recorded))
 }
 
-#[utoipa::path(post, path = "/api/key-results/{id}/check-ins", tag = "okrs", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/key-results/{id}/check-ins", tag = "okrs",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The `ETag` of the check-ins you last read: the write is refused with 412 if another landed since. Without it, `expected_version` in the body says the same (and a stale one is 409).")),
     request_body = dto::NewCheckIn,
-    responses((status = 201, body = dto::CheckIn),
+    responses((status = 201, body = dto::CheckIn, headers(("ETag" = String, description = "The new version's entity tag"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "`expected_version` is stale", body = ErrorBody),
+        (status = 412, description = "`If-Match` names a stale version", body = ErrorBody),
         (status = 422, description = "A field is invalid (named in `field`)", body = ErrorBody)))]
 pub async fn post_check_in(
     State(state): State<AppState>,
     Editor(caller): Editor,
     Path(id): Path<String>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<dto::NewCheckIn>,
-) -> Result<(StatusCode, Json<dto::CheckIn>), ApiError> {
-    Ok((StatusCode::CREATED, Json(record_check_in(&state, &caller, &id, body).await?)))
+) -> Result<Response, ApiError> {
+    let recorded = record_check_in(&state, &caller, &id, if_match, body).await?;
+    Ok((StatusCode::CREATED, [(ETAG, etag(recorded.version))], Json(recorded)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/alignment", tag = "okrs",
     responses((status = 200, description = "Theme → objective → key results and initiatives → milestones", body = Vec<dto::AlignmentTheme>), (status = 401, body = ErrorBody)))]
 pub async fn alignment(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::AlignmentTheme>>, ApiError> {
-    let plan = state.plan().await?;
-    let mut live = Live::load(state.store.as_ref()).await?;
-    live.measure(state.store.as_ref(), plan.clone()).await?;
-    Ok(Json(views::alignment(plan.model(), &live)))
+    Ok(Json(state.derive(|d| views::alignment(d.model(), &d.live)).await?))
 }

@@ -22,9 +22,8 @@ pub async fn debt(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<d
 #[utoipa::path(get, path = "/api/metrics", tag = "register",
     responses((status = 200, description = "The teams' KPIs, with the value of those bound to delivery events (Prometheus metrics are at /metrics)", body = Vec<dto::Metric>), (status = 401, body = ErrorBody)))]
 pub async fn metrics(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::Metric>>, ApiError> {
-    let plan = state.plan().await?;
-    let mut live = crate::views::Live::default();
-    live.measure(state.store.as_ref(), plan.clone()).await?;
+    let derived = state.derived().await?;
+    let (plan, live) = (&derived.plan, &derived.live);
     let value = |id: &str| live.measured.get(id).and_then(|m| m.value);
     Ok(Json(
         plan.model()

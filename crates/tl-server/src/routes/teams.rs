@@ -60,6 +60,6 @@ pub async fn person(
 
 #[utoipa::path(get, path = "/api/capacity", tag = "teams",
     responses((status = 200, description = "Per team and quarter", body = Vec<dto::TeamCapacity>), (status = 401, body = ErrorBody)))]
-pub async fn capacity(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::TeamCapacity>>, ApiError> {
-    Ok(Json(state.with_plan(|p| crate::views::capacity(p.model())).await?))
+pub async fn capacity(State(state): State<AppState>, _: Viewer) -> Result<axum::response::Response, ApiError> {
+    Ok(crate::routes::delivery::json(state.with_plan(|p| p.capacity().clone()).await?.as_slice()))
 }

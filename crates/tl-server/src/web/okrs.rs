@@ -31,8 +31,7 @@ struct OkrsPage {
 }
 
 pub(crate) async fn list(State(state): State<AppState>, SignedIn(caller): SignedIn) -> Result<Response, ApiError> {
-    let mut ctx = Ctx::load(&state, caller).await?;
-    ctx.live.measure(state.store.as_ref(), ctx.plan.clone()).await?;
+    let ctx = Ctx::load(&state, caller).await?;
     let model = ctx.model();
     let mut objectives = views::objectives(model, &ctx.live);
     let mut groups = Vec::new();
@@ -110,8 +109,7 @@ pub(crate) async fn detail(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<SavedQuery>,
 ) -> Result<Response, ApiError> {
-    let mut ctx = Ctx::load(&state, caller).await?;
-    ctx.live.measure(state.store.as_ref(), ctx.plan.clone()).await?;
+    let ctx = Ctx::load(&state, caller).await?;
     let model = ctx.model();
     let Some(objective) = views::objectives(model, &ctx.live).into_iter().find(|o| o.id == id) else {
         return Ok(not_found(&ctx, "objective", &id, "/okrs"));

@@ -132,8 +132,7 @@ pub(crate) async fn detail(
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let mut ctx = Ctx::load(&state, caller).await?;
-    ctx.live.measure(state.store.as_ref(), ctx.plan.clone()).await?;
+    let ctx = Ctx::load(&state, caller).await?;
     let model = ctx.model();
     let Some(team) = model.teams.iter().find(|t| t.id.as_str() == id) else {
         return Ok(not_found(&ctx, "team", &id, "/teams"));

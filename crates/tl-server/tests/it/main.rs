@@ -4,11 +4,14 @@
 
 mod api;
 mod auth;
-mod events;
+mod cache;
 mod delivery;
+mod events;
 mod multi;
 mod ops;
 mod pages;
+mod pagination;
+mod preconditions;
 mod revisions;
 mod support;
 mod web;

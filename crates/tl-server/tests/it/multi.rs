@@ -28,6 +28,8 @@ async fn two_instances_share_one_postgres_database() {
     assert!(b.get("/api/objectives", &b.viewer).await.json.as_array().is_some_and(|o| !o.is_empty()));
 
     // A check-in written through A is read through B; B's session works too.
+    // B cached its views when it served the objectives above: the live
+    // version in the store, not anything in A's memory, tells it they moved.
     let body = json!({"value": 92.5, "confidence": 0.8, "status": "on_track", "expected_version": 0});
     let r =
         a.send(Method::Post, "/api/key-results/kr-auth-success-rate/check-ins", &a.editor, Some(body.clone())).await;

@@ -372,6 +372,14 @@ pub(super) async fn record_events(store: &SqlStore, batch: &EventBatch) -> Resul
     if let Some(cursor) = &batch.cursor {
         write_cursor(&mut tx, cursor).await?;
     }
+    // Views measured from events are cached per live version (see the
+    // 0003 migration): a batch that changed anything moves it, once.
+    let changed = [&counts.deployments, &counts.commits, &counts.pull_requests, &counts.incidents, &counts.work_items]
+        .iter()
+        .any(|c| c.inserted + c.updated > 0);
+    if changed {
+        sqlx::query("UPDATE live_version SET version = version + 1 WHERE singleton = 1").execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     Ok(counts)
 }

@@ -7,9 +7,20 @@ use super::{SqlStore, millis, stored, timestamp};
 use crate::error::is_unique_violation;
 use crate::live::{CheckIn, CheckInStatus, Confidence, NewCheckIn, NewStatusUpdate, Status, StatusUpdate, SubjectKind};
 use crate::plan::Kind;
-use crate::{Error, Result};
+use crate::{Error, Result, Versions};
 use sqlx::Row;
 use sqlx::any::AnyRow;
+
+/// One row from each single-row table: the migration's triggers keep
+/// `live_version` current in the transaction of every live write.
+pub(super) async fn versions(store: &SqlStore) -> Result<Versions> {
+    let row = sqlx::query(
+        "SELECT p.revision, l.version FROM plan_head p, live_version l WHERE p.singleton = 1 AND l.singleton = 1",
+    )
+    .fetch_one(&store.pool)
+    .await?;
+    Ok(Versions { plan: row.try_get(0)?, live: row.try_get(1)? })
+}
 
 const CHECK_IN_COLUMNS: &str = "key_result, version, value, confidence, status, note, blockers, author, created_at_ms";
 

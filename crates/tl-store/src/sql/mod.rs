@@ -11,9 +11,9 @@ mod work_items;
 use crate::auth::{ApiToken, NewApiToken, NewUser, Session, User, UserUpdate};
 use crate::events::{EventBatch, EventCounts, Events, TimeWindow};
 use crate::live::{CheckIn, NewCheckIn, NewStatusUpdate, StatusUpdate, SubjectKind};
-use crate::work_items::{StoredWorkItem, WorkItemFilter};
 use crate::plan::{ApplyOptions, ApplyOutcome, Kind, PlanFiles, Revision, RevisionDetail, StoredPlan};
-use crate::{Backend, BoxFuture, Error, Result, Store, postgres, sqlite};
+use crate::work_items::{StoredWorkItem, WorkItemFilter};
+use crate::{Backend, BoxFuture, Error, Result, Store, Versions, postgres, sqlite};
 use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -160,6 +160,10 @@ impl Store for SqlStore {
 
     fn revision(&self) -> BoxFuture<'_, Result<i64>> {
         Box::pin(plan::revision(self))
+    }
+
+    fn versions(&self) -> BoxFuture<'_, Result<Versions>> {
+        Box::pin(live::versions(self))
     }
 
     fn apply<'a>(&'a self, model: &'a Model, options: ApplyOptions) -> BoxFuture<'a, Result<ApplyOutcome>> {

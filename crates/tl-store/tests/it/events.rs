@@ -101,7 +101,12 @@ async fn recording_the_same_events_twice_changes_nothing() {
     each_backend(async |t| {
         let store: &dyn Store = &t.store;
         let batch = batch();
+        let version = store.versions().await.unwrap().live;
         let first = store.record_events(&batch).await.unwrap();
+        // Views measured from events are cached per live version: a batch
+        // that wrote something moves it once; a repeat does not.
+        let moved = store.versions().await.unwrap().live;
+        assert_eq!(moved, version + 1);
         assert_eq!(first.deployments, inserted(2));
         assert_eq!(first.commits, inserted(3));
         assert_eq!(first.pull_requests, inserted(2));
@@ -114,6 +119,7 @@ async fn recording_the_same_events_twice_changes_nothing() {
         assert_eq!(again.pull_requests, unchanged(2));
         assert_eq!(again.incidents, unchanged(1));
         assert_eq!(store.events(TimeWindow::all()).await.unwrap(), before);
+        assert_eq!(store.versions().await.unwrap().live, moved);
 
         // Everything reads back as it was written.
         assert_eq!(before.deployments, batch.deployments);

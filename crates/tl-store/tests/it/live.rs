@@ -140,3 +140,98 @@ async fn status_updates_for_milestones_and_dependencies() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_live_version_moves_with_every_live_write_and_only_then() {
+    let model = acme();
+    let kr = model.objectives[0].key_results[0].id.0.clone();
+    let milestone = model.initiatives[0].milestones[0].id.0.clone();
+    let dependency = model.dependencies[0].id.0.clone();
+    let update = |status| NewStatusUpdate { status, note: None, author: "bob".into(), at: now() };
+    each_backend(async |t| {
+        let store: &dyn Store = &t.store;
+        let start = store.versions().await.unwrap();
+        assert_eq!(start.plan, 0);
+
+        // Applying moves the plan's revision, not the live version.
+        store.apply(&model, options("alice")).await.unwrap();
+        let applied = store.versions().await.unwrap();
+        assert_eq!((applied.plan, applied.live), (1, start.live));
+        assert_eq!(applied.plan, store.revision().await.unwrap());
+
+        store.record_check_in(&kr, 0, check_in(1.0, "one")).await.unwrap();
+        let after_check_in = store.versions().await.unwrap();
+        assert!(after_check_in.live > applied.live, "{after_check_in:?} after {applied:?}");
+        assert_eq!(after_check_in.plan, 1);
+
+        // Refused writes (stale version, unknown subject, invalid value) write
+        // nothing, so the version stays.
+        assert!(store.record_check_in(&kr, 0, check_in(2.0, "stale")).await.is_err());
+        assert!(store.record_check_in("kr-nope", 0, check_in(2.0, "unknown")).await.is_err());
+        assert!(store.record_check_in(&kr, 1, check_in(f64::NAN, "nan")).await.is_err());
+        let milestone_status = Status::Milestone(MilestoneStatus::Late);
+        assert!(store.record_status_update(&milestone, 3, update(milestone_status)).await.is_err());
+        assert_eq!(store.versions().await.unwrap(), after_check_in);
+
+        store.record_status_update(&milestone, 0, update(milestone_status)).await.unwrap();
+        let after_milestone = store.versions().await.unwrap();
+        assert!(after_milestone.live > after_check_in.live);
+        store
+            .record_status_update(&dependency, 0, update(Status::Dependency(DependencyStatus::Blocked)))
+            .await
+            .unwrap();
+        let after_dependency = store.versions().await.unwrap();
+        assert!(after_dependency.live > after_milestone.live);
+
+        // Another connection pool on the same database (a second server
+        // instance) sees the same versions, and its writes move them for
+        // everyone.
+        let other = tl_store::SqlStore::open(&t.url, tl_store::OpenOptions::default()).await.unwrap();
+        assert_eq!(other.versions().await.unwrap(), after_dependency);
+        other.record_check_in(&kr, 1, check_in(2.0, "from elsewhere")).await.unwrap();
+        let seen = store.versions().await.unwrap();
+        assert!(seen.live > after_dependency.live);
+        assert_eq!(other.versions().await.unwrap(), seen);
+        other.close().await;
+
+        // Re-applying the same plan writes nothing and moves neither.
+        store.apply(&model, options("alice")).await.unwrap();
+        assert_eq!(store.versions().await.unwrap(), seen);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_live_writers_each_move_the_live_version() {
+    let model = acme();
+    let key_results: Vec<String> = model.key_results().map(|(_, k)| k.id.0.clone()).take(8).collect();
+    each_backend(async |t| {
+        t.store.apply(&model, options("alice")).await.unwrap();
+        let before = t.store.versions().await.unwrap().live;
+        let writes = key_results.iter().flat_map(|kr| {
+            (0..3).map(move |n| {
+                let store = t.store.clone();
+                let kr = kr.clone();
+                async move { store.record_check_in(&kr, 0, check_in(n as f64, "race")).await }
+            })
+        });
+        let results = futures_join_all(writes.collect()).await;
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(won, key_results.len(), "exactly one writer per key result wins version 1");
+        let after = t.store.versions().await.unwrap().live;
+        assert_eq!(after - before, won as i64, "one bump per row written, none per refused write");
+    })
+    .await;
+}
+
+/// Runs the futures concurrently on the current runtime, in order of output.
+async fn futures_join_all<T: Send + 'static>(
+    futures: Vec<impl std::future::Future<Output = T> + Send + 'static>,
+) -> Vec<T> {
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        out.push(h.await.expect("a writer task"));
+    }
+    out
+}
