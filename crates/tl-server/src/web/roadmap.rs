@@ -82,6 +82,41 @@ impl Row {
     }
 }
 
+/// A row before it has text: indices into the plan and the schedule.
+struct Slot {
+    init: usize,
+    /// The work item (for an initiative's row, its first).
+    item: usize,
+    teams: Vec<usize>,
+    start: jiff::civil::Date,
+    finish: jiff::civil::Date,
+    p50: Option<jiff::civil::Date>,
+    p85: Option<jiff::civil::Date>,
+    due: Option<jiff::civil::Date>,
+    critical: bool,
+    late_days: i64,
+    n_items: usize,
+}
+
+impl Slot {
+    /// Widens an initiative's row to cover one more of its items.
+    fn absorb(&mut self, other: &Slot) {
+        self.start = self.start.min(other.start);
+        self.finish = self.finish.max(other.finish);
+        self.p50 = self.p50.max(other.p50);
+        self.p85 = self.p85.max(other.p85);
+        self.due = self.due.max(other.due);
+        self.critical |= other.critical;
+        self.late_days = self.late_days.max(other.late_days);
+        self.n_items += other.n_items;
+        for t in &other.teams {
+            if !self.teams.contains(t) {
+                self.teams.push(*t);
+            }
+        }
+    }
+}
+
 /// A theme's rows, for one `<details>` section of the table.
 struct Section {
     name: String,
@@ -181,158 +216,138 @@ pub(crate) async fn page(
     let work = &scheduled.work;
     let percent = |x: Option<f64>| x.map_or(String::new(), |x| format!("{:.0}%", 100.0 * x));
 
-    // The scheduled items this view shows, in initiative then start order.
-    let mut placed: Vec<_> = s
-        .items
-        .iter()
-        .filter(|p| team_filter.is_none_or(|t| work.items[p.item].team == t))
-        .filter(|p| {
-            query.theme.is_empty()
-                || model.initiatives[work.items[p.item].initiative]
-                    .theme
-                    .as_ref()
-                    .is_some_and(|r| r.id.as_str() == query.theme)
-        })
-        .collect();
-    placed.sort_by_key(|p| (work.items[p.item].initiative, p.start_day, p.item));
-
-    let mut rows: Vec<Row> = Vec::new();
-    for p in &placed {
+    // What each row needs, without strings: a large organisation has tens
+    // of thousands of items, of which the page shows a few hundred. Rows
+    // get their text only when they are drawn or listed.
+    let mut slots: Vec<Slot> = Vec::new();
+    let mut slot_of_initiative: Vec<Option<usize>> = vec![None; model.initiatives.len()];
+    for p in &s.items {
         let item = &work.items[p.item];
+        if team_filter.is_some_and(|t| item.team != t) {
+            continue;
+        }
         let init = &model.initiatives[item.initiative];
-        let (p50, p85) = (forecast.p50.get(p.item).copied(), forecast.p85.get(p.item).copied());
-        let team = model.teams[item.team].name.clone();
-        let late = p.late_days.unwrap_or(0).max(0);
-        match view {
-            View::Milestones => rows.push(Row {
-                initiative_id: init.id.0.clone(),
-                label: item
-                    .milestone
-                    .and_then(|m| init.milestones.get(m))
-                    .map_or_else(|| init.title.clone(), |m| m.title.clone()),
-                key: item.id.clone(),
-                parent: init.title.clone(),
-                teams: team,
-                start: p.start,
-                finish: p.finish,
-                p50,
-                p85,
-                due: item.due,
-                on_time: percent(forecast.on_time.get(p.item).copied().flatten()),
-                criticality: percent(forecast.criticality.get(p.item).copied().flatten()),
-                critical: p.critical,
-                late_days: late,
-                n_items: 1,
-            }),
-            View::Initiatives => match rows.last_mut().filter(|r| r.initiative_id == init.id.0) {
-                Some(r) => {
-                    r.start = r.start.min(p.start);
-                    r.finish = r.finish.max(p.finish);
-                    r.p50 = r.p50.max(p50);
-                    r.p85 = r.p85.max(p85);
-                    r.due = r.due.max(item.due);
-                    r.critical |= p.critical;
-                    r.late_days = r.late_days.max(late);
-                    r.n_items += 1;
-                    if !r.teams.split(", ").any(|t| t == team) {
-                        r.teams = format!("{}, {team}", r.teams);
-                    }
-                }
-                None => rows.push(Row {
-                    initiative_id: init.id.0.clone(),
-                    label: init.title.clone(),
-                    key: init.id.0.clone(),
-                    parent: String::new(),
-                    teams: team,
-                    start: p.start,
-                    finish: p.finish,
-                    p50,
-                    p85,
-                    due: item.due,
-                    on_time: String::new(),
-                    criticality: String::new(),
-                    critical: p.critical,
-                    late_days: late,
-                    n_items: 1,
-                }),
-            },
+        if !query.theme.is_empty() && init.theme.as_ref().is_none_or(|r| r.id.as_str() != query.theme) {
+            continue;
+        }
+        let slot = Slot {
+            init: item.initiative,
+            item: p.item,
+            teams: vec![item.team],
+            start: p.start,
+            finish: p.finish,
+            p50: forecast.p50.get(p.item).copied(),
+            p85: forecast.p85.get(p.item).copied(),
+            due: item.due,
+            critical: p.critical,
+            late_days: p.late_days.unwrap_or(0).max(0),
+            n_items: 1,
+        };
+        match (view, slot_of_initiative[item.initiative]) {
+            (View::Initiatives, Some(k)) => slots[k].absorb(&slot),
+            (View::Initiatives, None) => {
+                slot_of_initiative[item.initiative] = Some(slots.len());
+                slots.push(slot);
+            }
+            (View::Milestones, _) => slots.push(slot),
         }
     }
+    let n_rows = slots.len();
 
     // Sections by theme, in the plan's theme order, then "No theme".
-    let theme_index: HashMap<&str, usize> = model.themes.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
-    let theme_of: HashMap<&str, usize> = model
-        .initiatives
-        .iter()
-        .map(|init| {
-            let t = init.theme.as_ref().and_then(|r| theme_index.get(r.id.as_str()).copied());
-            (init.id.as_str(), t.unwrap_or(model.themes.len()))
-        })
-        .collect();
-    let mut by_theme: Vec<Vec<Row>> = (0..=model.themes.len()).map(|_| Vec::new()).collect();
-    let n_rows = rows.len();
-    for r in rows {
-        let t = theme_of.get(r.initiative_id.as_str()).copied().unwrap_or(model.themes.len());
-        by_theme[t].push(r);
-    }
     // Initiatives by start; milestones under their initiative, initiatives
-    // by their first milestone's start.
-    let mut first_start: HashMap<String, jiff::civil::Date> = HashMap::new();
-    for rows in &by_theme {
-        for r in rows {
-            let e = first_start.entry(r.initiative_id.clone()).or_insert(r.start);
-            *e = (*e).min(r.start);
+    // by their first item's start.
+    let theme_index: HashMap<&str, usize> = model.themes.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+    let mut first_start: Vec<Option<jiff::civil::Date>> = vec![None; model.initiatives.len()];
+    for sl in &slots {
+        let f = &mut first_start[sl.init];
+        *f = Some(f.map_or(sl.start, |d| d.min(sl.start)));
+    }
+    let mut by_theme: Vec<Vec<Slot>> = (0..=model.themes.len()).map(|_| Vec::new()).collect();
+    for sl in slots {
+        let t = model.initiatives[sl.init].theme.as_ref().and_then(|r| theme_index.get(r.id.as_str()).copied());
+        by_theme[t.unwrap_or(model.themes.len())].push(sl);
+    }
+    for slots in &mut by_theme {
+        slots.sort_by_key(|sl| (first_start[sl.init], sl.init, sl.start, sl.finish, sl.item));
+    }
+    let row = |sl: &Slot| -> Row {
+        let init = &model.initiatives[sl.init];
+        let item = &work.items[sl.item];
+        let teams: Vec<&str> = sl.teams.iter().map(|&t| model.teams[t].name.as_str()).collect();
+        let (label, key, parent, on_time, criticality) = match view {
+            View::Milestones => (
+                item.milestone
+                    .and_then(|m| init.milestones.get(m))
+                    .map_or_else(|| init.title.clone(), |m| m.title.clone()),
+                item.id.clone(),
+                init.title.clone(),
+                percent(forecast.on_time.get(sl.item).copied().flatten()),
+                percent(forecast.criticality.get(sl.item).copied().flatten()),
+            ),
+            View::Initiatives => (init.title.clone(), init.id.0.clone(), String::new(), String::new(), String::new()),
+        };
+        Row {
+            initiative_id: init.id.0.clone(),
+            label,
+            key,
+            parent,
+            teams: teams.join(", "),
+            start: sl.start,
+            finish: sl.finish,
+            p50: sl.p50,
+            p85: sl.p85,
+            due: sl.due,
+            on_time,
+            criticality,
+            critical: sl.critical,
+            late_days: sl.late_days,
+            n_items: sl.n_items,
         }
-    }
-    for rows in &mut by_theme {
-        rows.sort_by(|a, b| {
-            (first_start.get(&a.initiative_id), &a.initiative_id, a.start, a.finish).cmp(&(
-                first_start.get(&b.initiative_id),
-                &b.initiative_id,
-                b.start,
-                b.finish,
-            ))
-        });
-    }
+    };
 
     // The chart: the rows in the table's order (themes in turn, earliest
-    // first), up to the cap.
+    // first), up to the cap. Milestones group by initiative, initiatives by
+    // theme.
     let mut groups: Vec<charts::GanttGroup> = Vec::new();
     let mut chart_rows = 0;
     let mut charted = 0;
     let mut keys = BTreeSet::new();
-    'themes: for (t, rows) in by_theme.iter().enumerate() {
-        if rows.is_empty() {
-            continue;
-        }
-        let name = model.themes.get(t).map_or_else(|| "No theme".to_string(), |t| t.name.clone());
-        let mut current: Option<(String, charts::GanttGroup)> = None;
-        for r in rows {
-            // Milestones group by initiative, initiatives by theme.
-            let group_label = match view {
-                View::Milestones => r.parent.clone(),
-                View::Initiatives => name.clone(),
+    'themes: for (t, slots) in by_theme.iter().enumerate() {
+        let mut current: Option<(usize, charts::GanttGroup)> = None;
+        for sl in slots {
+            let group = match view {
+                View::Milestones => sl.init,
+                View::Initiatives => t,
             };
-            if current.as_ref().is_none_or(|(l, _)| *l != group_label) {
+            if current.as_ref().is_none_or(|(g, _)| *g != group) {
                 if chart_rows + 2 > MAX_CHART_ROWS {
+                    if let Some((_, g)) = current.take() {
+                        groups.push(g);
+                    }
                     break 'themes;
                 }
                 if let Some((_, g)) = current.take() {
                     groups.push(g);
                 }
                 chart_rows += 1;
-                current = Some((group_label.clone(), charts::GanttGroup { label: group_label, items: Vec::new() }));
+                let label = match view {
+                    View::Milestones => model.initiatives[sl.init].title.clone(),
+                    View::Initiatives => model.themes.get(t).map_or_else(|| "No theme".to_string(), |t| t.name.clone()),
+                };
+                current = Some((group, charts::GanttGroup { label, items: Vec::new() }));
             }
             if chart_rows + 1 > MAX_CHART_ROWS {
                 break;
             }
             chart_rows += 1;
             charted += 1;
+            let r = row(sl);
             keys.insert(r.key.clone());
             if let Some((_, g)) = current.as_mut() {
                 g.items.push(charts::GanttItem {
-                    id: r.key.clone(),
-                    label: r.label.clone(),
+                    id: r.key,
+                    label: r.label,
                     start: chart_date(r.start),
                     finish: chart_date(r.finish),
                     p50: r.p50.map(chart_date),
@@ -372,23 +387,19 @@ pub(crate) async fn page(
     // The table: every theme a section, capped over all of them.
     let mut budget = MAX_TABLE_ROWS;
     let mut sections = Vec::new();
-    for (t, mut rows) in by_theme.into_iter().enumerate() {
-        if rows.is_empty() {
+    for (t, slots) in by_theme.iter().enumerate() {
+        if slots.is_empty() {
             continue;
         }
-        let n_late = rows.iter().filter(|r| r.late_days > 0).count();
-        let n_critical = rows.iter().filter(|r| r.critical).count();
-        let keep = rows.len().min(budget);
-        let left_out = rows.len() - keep;
-        rows.truncate(keep);
+        let keep = slots.len().min(budget);
         budget -= keep;
         sections.push(Section {
             name: model.themes.get(t).map_or_else(|| "No theme".to_string(), |t| t.name.clone()),
             theme: model.themes.get(t).map_or_else(String::new, |t| t.id.0.clone()),
-            rows,
-            left_out,
-            n_late,
-            n_critical,
+            rows: slots[..keep].iter().map(&row).collect(),
+            left_out: slots.len() - keep,
+            n_late: slots.iter().filter(|sl| sl.late_days > 0).count(),
+            n_critical: slots.iter().filter(|sl| sl.critical).count(),
         });
     }
     let listed = sections.iter().map(|s| s.rows.len()).sum();
