@@ -19,7 +19,7 @@ pub async fn debt(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<d
     Ok(Json(plan.model().debt.iter().map(dto::Debt::from).collect()))
 }
 
-#[utoipa::path(get, path = "/api/metrics", tag = "register",
+#[utoipa::path(get, path = "/api/metrics", operation_id = "team_metrics", tag = "register",
     responses((status = 200, description = "The teams' KPIs, with the value of those bound to delivery events (Prometheus metrics are at /metrics)", body = Vec<dto::Metric>), (status = 401, body = ErrorBody)))]
 pub async fn metrics(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<dto::Metric>>, ApiError> {
     let derived = state.derived().await?;

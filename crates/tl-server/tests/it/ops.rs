@@ -31,4 +31,15 @@ async fn openapi_document_matches_the_snapshot() {
     for route in ["/api/key-results/{id}/check-ins", "/api/plan/apply", "/api/blockers"] {
         assert!(r.json["paths"][route].is_object(), "{route} is documented");
     }
+    // Client generators name functions after operation ids: each must be unique.
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in r.json["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            if let Some(id) = op["operationId"].as_str()
+                && let Some(other) = seen.insert(id.to_string(), format!("{method} {path}"))
+            {
+                panic!("operationId {id} is used by {other} and {method} {path}");
+            }
+        }
+    }
 }
