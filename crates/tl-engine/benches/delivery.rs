@@ -97,7 +97,10 @@ fn generate(seed: u64) -> Data {
                     format!("first-{p}"),
                     created - SignedDuration::from_mins(rng.random_range(0..5_000)),
                 )),
-                first_review: Some((format!("review-{p}"), created + SignedDuration::from_mins(rng.random_range(5..600)))),
+                first_review: Some((
+                    format!("review-{p}"),
+                    created + SignedDuration::from_mins(rng.random_range(5..600)),
+                )),
                 deployed: None,
                 deployment_id: None,
             }

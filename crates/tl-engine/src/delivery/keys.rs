@@ -153,10 +153,7 @@ pub fn attribute_incidents(incidents: &mut [Incident], deployments: &[Deployment
         return;
     }
     // (finish, deployment) of the counted deployments.
-    let counted = deployments
-        .iter()
-        .filter(|d| definition.deployment.counts(d))
-        .filter_map(|d| Some((d.finished?, d)));
+    let counted = deployments.iter().filter(|d| definition.deployment.counts(d)).filter_map(|d| Some((d.finished?, d)));
     match &definition.attribution {
         Attribution::LastDeploymentBefore { same_service, within_minutes } => {
             // Per service (or all in one list), ordered by finish and, on a
@@ -335,7 +332,6 @@ impl Samples {
         (change_failure_rate, failed_deployments): (Option<f64>, usize),
         (time_to_restore_minutes, restore_samples): (Option<f64>, usize),
     ) -> FourKeys {
-
         let bench = &definition.benchmark;
         FourKeys {
             deployments,
