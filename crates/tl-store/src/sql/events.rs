@@ -354,6 +354,26 @@ async fn upsert(
     Ok((counts, writes))
 }
 
+/// Whether `table` holds any row (of `scope`, for two-column keys).
+async fn any_stored(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    table: &Table,
+    scope: Option<&str>,
+) -> Result<bool> {
+    let sql = match scope {
+        Some(_) => {
+            format!("SELECT 1 FROM {} WHERE {} = {} LIMIT 1", table.name, table.keys[0], param_list(backend, 1, 1))
+        }
+        None => format!("SELECT 1 FROM {} LIMIT 1", table.name),
+    };
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    if let Some(scope) = scope {
+        query = query.bind(scope);
+    }
+    Ok(query.fetch_optional(&mut **tx).await?.is_some())
+}
+
 /// The stored hashes of the given rows' keys.
 async fn stored_hashes(
     tx: &mut Transaction<'static, Any>,
@@ -375,6 +395,12 @@ async fn stored_hashes(
     }
     let id_column = table.keys[table.keys.len() - 1];
     for (scope, mut ids) in by_scope {
+        // A first ingestion finds nothing stored: one probe instead of a
+        // lookup per chunk. The write transaction holds the lock, so the
+        // answer stays true until it commits.
+        if ids.len() > CHUNK && !any_stored(tx, backend, table, scope).await? {
+            continue;
+        }
         ids.sort_unstable();
         for chunk in ids.chunks(CHUNK) {
             let first = if scope.is_some() { 2 } else { 1 };
