@@ -251,7 +251,7 @@ fn within<T>(sorted: &[(Timestamp, T)], start: Timestamp, end: Timestamp) -> &[(
 }
 
 fn by_time<T>(list: &mut [(Timestamp, T)]) {
-    list.sort_by(|a, b| a.0.cmp(&b.0));
+    list.sort_by_key(|a| a.0);
 }
 
 impl Samples {
