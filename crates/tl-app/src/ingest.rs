@@ -428,6 +428,138 @@ mod tests {
         assert_eq!(plan.summary.deployed, 5);
     }
 
+    /// One history as text: `id:parent,parent@hour` commits (first parent
+    /// first), `tag name=commit@hour` deployments or `branch tip`; and the
+    /// expected `commit=deployment+lead hours` or `commit=-` per commit.
+    struct Case {
+        name: &'static str,
+        commits: &'static str,
+        deploys: &'static str,
+        expected: &'static str,
+    }
+
+    /// Merge- and squash-heavy histories with lead times worked out by hand.
+    const CASES: &[Case] = &[
+        Case {
+            // a-b-m1-c-m2 ; f1,f2 from a merged at m1 ; g1 from b merged at m2.
+            // v1 on m1 (hour 10), v2 on m2 (hour 20).
+            name: "two feature branches merged at different releases",
+            commits: "a:@0 b:a@1 f1:a@2 f2:f1@3 m1:b,f2@9 g1:b@4 c:m1@11 m2:c,g1@19",
+            deploys: "tag v1=m1@10 tag v2=m2@20",
+            expected: "a=v1+10 b=v1+9 f1=v1+8 f2=v1+7 m1=v1+1 g1=v2+16 c=v2+9 m2=v2+1",
+        },
+        Case {
+            // A branch started before v1 and merged after it ships with v2,
+            // however early it was authored.
+            name: "a long-lived branch",
+            commits: "a:@0 x:a@1 b:a@2 y:x@3 m:b,y@30",
+            deploys: "tag v1=b@5 tag v2=m@40",
+            expected: "a=v1+5 b=v1+3 x=v2+39 y=v2+37 m=v2+10",
+        },
+        Case {
+            // Squash merges: each is one mainline commit; the branch commits
+            // are not in the history the reader walks.
+            name: "squash merges",
+            commits: "a:@0 s1:a@6 s2:s1@7 s3:s2@30",
+            deploys: "tag v1=s2@8 tag v2=s3@31",
+            expected: "a=v1+8 s1=v1+2 s2=v1+1 s3=v2+1",
+        },
+        Case {
+            // A release tagged on a branch ships the branch; the mainline
+            // merge later ships only what that release did not.
+            name: "a release tagged on a branch",
+            commits: "a:@0 h1:a@1 h2:h1@2 b:a@3 m:b,h2@12",
+            deploys: "tag hotfix=h2@4 tag v1=m@14",
+            expected: "a=hotfix+4 h1=hotfix+3 h2=hotfix+2 b=v1+11 m=v1+2",
+        },
+        Case {
+            // Two tags on one commit: the earlier deploys it, on a tie the
+            // smaller name; the later tag ships nothing new.
+            name: "two tags on one commit",
+            commits: "a:@0 b:a@1",
+            deploys: "tag v1.0=b@5 tag v1.0-again=b@5 tag later=b@9",
+            expected: "a=v1.0+5 b=v1.0+4",
+        },
+        Case {
+            // Criss-cross merges: each side merges the other before release.
+            name: "criss-cross merges",
+            commits: "a:@0 l:a@1 r:a@2 ml:l,r@3 mr:r,l@4 top:ml,mr@5",
+            deploys: "tag v1=top@6",
+            expected: "a=v1+6 l=v1+5 r=v1+4 ml=v1+3 mr=v1+2 top=v1+1",
+        },
+        Case {
+            // A deploy branch: every first-parent commit is a deployment at
+            // its committer time; merges ship their branch.
+            name: "a deploy branch with merges",
+            commits: "a:@0 f1:a@1 f2:f1@2 m1:a,f2@5 g:m1@6 h1:m1@3 m2:g,h1@9",
+            deploys: "branch m2",
+            expected: "a=main@a+0 f1=main@m1+4 f2=main@m1+3 m1=main@m1+0 g=main@g+0 h1=main@m2+6 m2=main@m2+0",
+        },
+    ];
+
+    fn history_of(case: &Case) -> (GitHistory, DeploySource) {
+        let mut history = GitHistory::default();
+        for spec in case.commits.split_whitespace() {
+            let (id, rest) = spec.split_once(':').expect("id:parents@hour");
+            let (parents, hour) = rest.split_once('@').expect("parents@hour");
+            let parents: Vec<&str> = parents.split(',').filter(|p| !p.is_empty()).collect();
+            history.commits.push(c(id, &parents, hour.parse().expect("hour")));
+        }
+        let mut source = DeploySource::Tags { pattern: "*".into() };
+        let mut words = case.deploys.split_whitespace();
+        while let Some(kind) = words.next() {
+            let spec = words.next().expect("a spec after the kind");
+            if kind == "branch" {
+                history.branch_tip = Some(spec.into());
+                source = DeploySource::Branch { name: "main".into() };
+            } else {
+                let (name, rest) = spec.split_once('=').expect("name=commit@hour");
+                let (commit, hour) = rest.split_once('@').expect("commit@hour");
+                history.tags.push(ReleaseTag {
+                    name: name.into(),
+                    commit: commit.into(),
+                    at: t(hour.parse().expect("hour")),
+                });
+            }
+        }
+        (history, source)
+    }
+
+    #[test]
+    fn merge_and_squash_heavy_histories() {
+        for case in CASES {
+            let (history, source) = history_of(case);
+            let plan = plan_git_ingest(&history, &GitCursor::default(), &options(source), t(100));
+            let names: HashMap<&str, &str> =
+                plan.batch.deployments.iter().map(|d| (d.id.as_str(), d.name.as_str())).collect();
+            let actual: Vec<String> = plan
+                .batch
+                .commits
+                .iter()
+                .map(|r| {
+                    let c = &r.commit;
+                    match (&c.deployment_id, c.deployed, c.authored) {
+                        (Some(id), Some(deployed), Some(authored)) => {
+                            // Deploy-branch deployments are named by a 12-character
+                            // sha prefix; these ids are shorter than that.
+                            let name = names[id.as_str()];
+                            format!("{}={}+{}", c.sha, name, deployed.duration_since(authored).as_hours())
+                        }
+                        _ => format!("{}=-", c.sha),
+                    }
+                })
+                .collect();
+            let mut actual = actual;
+            actual.sort();
+            let mut expected: Vec<&str> = case.expected.split_whitespace().collect();
+            expected.sort();
+            assert_eq!(actual, expected, "{}", case.name);
+            // Every commit is shipped by exactly one deployment.
+            let shipped: usize = plan.batch.deployments.iter().map(|d| d.commits.len()).sum();
+            assert_eq!(shipped, plan.summary.deployed, "{}", case.name);
+        }
+    }
+
     #[test]
     fn a_deploy_branch_deploys_each_first_parent_commit() {
         let history = GitHistory {

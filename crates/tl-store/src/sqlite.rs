@@ -40,8 +40,13 @@ pub(crate) const ON_OPEN: &str = "PRAGMA journal_mode = WAL";
 
 /// Run on every new connection. `synchronous = NORMAL` is durable in WAL mode
 /// except for the last transactions before a power cut; a writer waits up to
-/// 10 s for another to finish.
-pub(crate) const ON_CONNECT: &str = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000";
+/// 10 s for another to finish. Bulk writes (ingesting a large repository in
+/// one transaction) need the rest: statement journals of multi-row upserts
+/// in memory rather than in temporary files, and a page cache of up to
+/// 64 MiB (allocated as used) so that a large transaction does not spill
+/// dirty pages to the WAL before it commits.
+pub(crate) const ON_CONNECT: &str =
+    "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536";
 
 /// Takes the write lock at once, so that a transaction that reads before it
 /// writes cannot fail on upgrading its lock.

@@ -4,6 +4,7 @@
 use crate::Outcome;
 use crate::output::Format;
 use anyhow::Context;
+use gix::objs::FindExt as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use std::io::IsTerminal;
@@ -197,19 +198,28 @@ pub fn read_history(
         return Ok(history);
     }
     let walk = repo.rev_walk(tips).with_hidden(hidden).all()?;
+    // The walk has decoded each commit's parents; its signatures are read
+    // from the object cache in one pass over the header, which stops at the
+    // committer (the message is never parsed).
+    let mut buf = Vec::new();
     for info in walk {
         let info = info?;
-        let commit = info.object()?;
-        let authored = commit.author()?.seconds();
-        let committed = commit.committer()?.seconds();
+        let mut signatures = repo.objects.find_commit_iter(&info.id, &mut buf)?.signatures();
+        let (Some(author), Some(committer)) = (signatures.next(), signatures.next()) else {
+            anyhow::bail!("commit {} has no author or committer", info.id);
+        };
+        let (authored, committed) = (author.seconds(), committer.seconds());
         history.commits.push(GitCommit {
             id: info.id.to_string(),
             parents: info.parent_ids.iter().map(ToString::to_string).collect(),
             authored: time(authored)?,
             committed: time(committed)?,
         });
-        progress.inc(1);
+        if history.commits.len() % 4096 == 0 {
+            progress.set_position(history.commits.len() as u64);
+        }
     }
+    progress.set_position(history.commits.len() as u64);
     Ok(history)
 }
 

@@ -193,7 +193,10 @@ pub fn link_changes(
     deployments: &[Deployment],
     rule: &DeploymentRule,
 ) {
-    let mut first: HashMap<&str, (Timestamp, &str)> = HashMap::new();
+    // Sized for every shipped commit, so that a million of them are not
+    // rehashed as the map grows.
+    let mut first: HashMap<&str, (Timestamp, &str)> =
+        HashMap::with_capacity(deployments.iter().map(|d| d.commits.len()).sum());
     for dep in deployments.iter().filter(|d| rule.counts(d)) {
         let Some(finished) = dep.finished else {
             continue;

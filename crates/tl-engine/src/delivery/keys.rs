@@ -2,8 +2,15 @@
 //! failure rate, time to restore) and the PR cycle-time breakdown, computed
 //! from events under a [`MetricDefinition`], overall, per service or team,
 //! and per week and quarter.
+//!
+//! A report over a million events computes hundreds of (group, period)
+//! cells, so it does not scan the events per cell: each group's events are
+//! reduced once to what the keys need (counted deployments, lead-time and
+//! restore samples), sorted by the time that places them in a period, and
+//! each cell takes a slice by binary search. [`four_keys`] is the same
+//! computation over one range.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::civil::Date;
 use jiff::tz::Offset;
@@ -142,28 +149,59 @@ fn span(start: Option<Timestamp>, end: Option<Timestamp>) -> Option<f64> {
 /// Sets `deployment_id` on incidents that have none, as the definition's
 /// attribution says. Only deployments the definition counts are blamed.
 pub fn attribute_incidents(incidents: &mut [Incident], deployments: &[Deployment], definition: &MetricDefinition) {
-    let counted: Vec<&Deployment> =
-        deployments.iter().filter(|d| definition.deployment.counts(d) && d.finished.is_some()).collect();
-    for incident in incidents.iter_mut().filter(|i| i.deployment_id.is_none()) {
-        let blamed = match &definition.attribution {
-            Attribution::LastDeploymentBefore { same_service, within_minutes } => counted
+    if incidents.iter().all(|i| i.deployment_id.is_some()) {
+        return;
+    }
+    // (finish, deployment) of the counted deployments.
+    let counted = deployments.iter().filter(|d| definition.deployment.counts(d)).filter_map(|d| Some((d.finished?, d)));
+    match &definition.attribution {
+        Attribution::LastDeploymentBefore { same_service, within_minutes } => {
+            // Per service (or all in one list), ordered by finish and, on a
+            // tie, by id descending: the last one finishing before an
+            // incident is the latest, with the smallest id among equals.
+            let mut lists: HashMap<&str, Vec<(Timestamp, &Deployment)>> = HashMap::new();
+            for (finished, d) in counted {
+                let key = if *same_service { d.service.as_str() } else { "" };
+                lists.entry(key).or_default().push((finished, d));
+            }
+            for list in lists.values_mut() {
+                list.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.id.cmp(&a.1.id)));
+            }
+            for incident in incidents.iter_mut().filter(|i| i.deployment_id.is_none()) {
+                let key = if *same_service { incident.service.as_str() } else { "" };
+                let blamed = lists.get(key).and_then(|list| {
+                    let before = list.partition_point(|(finished, _)| *finished < incident.created);
+                    let (finished, d) = *list.get(before.checked_sub(1)?)?;
+                    // The latest is the nearest: if it is too old, all are.
+                    within_minutes
+                        .is_none_or(|limit| span_minutes(finished, incident.created) <= limit as f64)
+                        .then_some(d)
+                });
+                incident.deployment_id = blamed.map(|d| d.id.clone());
+            }
+        }
+        Attribution::RootCauseCommit => {
+            let wanted: HashSet<&str> = incidents
                 .iter()
-                .filter(|d| !same_service || d.service == incident.service)
-                .filter(|d| {
-                    let finished = d.finished.unwrap_or(incident.created);
-                    finished < incident.created
-                        && within_minutes.is_none_or(|limit| span_minutes(finished, incident.created) <= limit as f64)
-                })
-                // Latest finish; on a tie the smallest id.
-                .max_by(|a, b| a.finished.cmp(&b.finished).then_with(|| b.id.cmp(&a.id))),
-            Attribution::RootCauseCommit => incident.root_cause_commit.as_ref().and_then(|sha| {
-                counted
-                    .iter()
-                    .filter(|d| d.commits.contains(sha))
-                    .min_by(|a, b| (a.finished, &a.id).cmp(&(b.finished, &b.id)))
-            }),
-        };
-        incident.deployment_id = blamed.map(|d| d.id.clone());
+                .filter(|i| i.deployment_id.is_none())
+                .filter_map(|i| i.root_cause_commit.as_deref())
+                .collect();
+            // The first counted deployment (by finish, then id) per commit.
+            let mut first: HashMap<&str, (Timestamp, &str)> = HashMap::new();
+            for (finished, d) in counted {
+                for sha in d.commits.iter().filter(|sha| wanted.contains(sha.as_str())) {
+                    let candidate = (finished, d.id.as_str());
+                    let slot = first.entry(sha.as_str()).or_insert(candidate);
+                    if candidate < *slot {
+                        *slot = candidate;
+                    }
+                }
+            }
+            for incident in incidents.iter_mut().filter(|i| i.deployment_id.is_none()) {
+                let blamed = incident.root_cause_commit.as_deref().and_then(|sha| first.get(sha));
+                incident.deployment_id = blamed.map(|(_, id)| id.to_string());
+            }
+        }
     }
 }
 
@@ -175,93 +213,151 @@ pub fn four_keys(
     start: Timestamp,
     end: Timestamp,
 ) -> FourKeys {
-    let counted: Vec<&Deployment> = events
-        .deployments
-        .iter()
-        .filter(|d| definition.deployment.counts(d) && in_range(d.finished, start, end))
-        .collect();
-    let weeks = (span_minutes(start, end) / (7.0 * 24.0 * 60.0)).max(f64::MIN_POSITIVE);
-    let deployment_frequency = match definition.frequency_statistic {
-        DeploymentFrequencyStat::PerWeek => counted.len() as f64 / weeks,
-        DeploymentFrequencyStat::MedianDeployDaysPerWeek => median_deploy_days_per_week(&counted, start, end),
+    let scope = Scope {
+        deployments: events.deployments.iter().collect(),
+        commits: events.commits.iter().collect(),
+        pull_requests: events.pull_requests.iter().collect(),
+        incidents: events.incidents.iter().collect(),
     };
-
-    let lead_times = lead_time_samples(events, definition, start, end);
-    let lead_time_minutes = summarize(definition.lead_time_statistic, &lead_times);
-
-    let blamed: BTreeSet<&str> = events.incidents.iter().filter_map(|i| i.deployment_id.as_deref()).collect();
-    let failed_deployments = counted.iter().filter(|d| blamed.contains(d.id.as_str())).count();
-    let change_failure_rate = (!counted.is_empty()).then(|| failed_deployments as f64 / counted.len() as f64);
-
-    let restores: Vec<f64> = events
-        .incidents
-        .iter()
-        .filter(|i| in_range(Some(i.created), start, end))
-        .filter_map(|i| span(Some(i.created), i.resolved))
-        .collect();
-    let time_to_restore_minutes = summarize(definition.restore_statistic, &restores);
-
-    let bench = &definition.benchmark;
-    FourKeys {
-        deployments: counted.len(),
-        deployment_frequency,
-        lead_time_minutes,
-        lead_time_samples: lead_times.len(),
-        change_failure_rate,
-        failed_deployments,
-        time_to_restore_minutes,
-        restore_samples: restores.len(),
-        tiers: Tiers {
-            deployment_frequency: bench.deployment_frequency.classify(deployment_frequency),
-            lead_time: lead_time_minutes.map(|v| bench.lead_time.classify(v)),
-            change_failure_rate: change_failure_rate
-                .and_then(|v| bench.change_failure_rate.as_ref().map(|l| l.classify(v))),
-            time_to_restore: time_to_restore_minutes.map(|v| bench.time_to_restore.classify(v)),
-        },
-    }
+    Samples::new(&scope, definition).keys(definition, start, end)
 }
 
-fn lead_time_samples(
-    events: &DeliveryEvents<'_>,
-    definition: &MetricDefinition,
-    start: Timestamp,
-    end: Timestamp,
-) -> Vec<f64> {
-    if definition.lead_time_start == LeadTimeStart::CommitAuthored {
-        if definition.lead_time_end != LeadTimeEnd::Deployed {
-            return Vec::new();
-        }
-        return events
-            .commits
+/// The events of one group, borrowed.
+#[derive(Default)]
+struct Scope<'a> {
+    deployments: Vec<&'a Deployment>,
+    commits: Vec<&'a Commit>,
+    pull_requests: Vec<&'a PullRequest>,
+    incidents: Vec<&'a Incident>,
+}
+
+/// What the four keys of a scope are computed from, each list sorted by the
+/// time that places it in a range.
+struct Samples {
+    /// Counted deployments with a finish: (finish, an incident of the scope
+    /// is attributed to it).
+    deployments: Vec<(Timestamp, bool)>,
+    /// (end of the lead time, minutes).
+    lead_times: Vec<(Timestamp, f64)>,
+    /// (incident created, minutes to resolution).
+    restores: Vec<(Timestamp, f64)>,
+}
+
+/// The slice of `sorted` whose times are in `[start, end)`.
+fn within<T>(sorted: &[(Timestamp, T)], start: Timestamp, end: Timestamp) -> &[(Timestamp, T)] {
+    let from = sorted.partition_point(|(t, _)| *t < start);
+    let to = sorted.partition_point(|(t, _)| *t < end).max(from);
+    &sorted[from..to]
+}
+
+fn by_time<T>(list: &mut [(Timestamp, T)]) {
+    list.sort_by_key(|a| a.0);
+}
+
+impl Samples {
+    fn new(scope: &Scope<'_>, definition: &MetricDefinition) -> Samples {
+        let blamed: HashSet<&str> = scope.incidents.iter().filter_map(|i| i.deployment_id.as_deref()).collect();
+        let mut deployments: Vec<(Timestamp, bool)> = scope
+            .deployments
             .iter()
-            .filter(|c| in_range(c.deployed, start, end))
-            .filter_map(|c| span(c.authored, c.deployed))
+            .filter(|d| definition.deployment.counts(d))
+            .filter_map(|d| Some((d.finished?, blamed.contains(d.id.as_str()))))
             .collect();
-    }
-    events
-        .pull_requests
-        .iter()
-        .filter_map(|pr| {
-            let finish = match definition.lead_time_end {
-                LeadTimeEnd::Deployed => pr.deployed,
-                LeadTimeEnd::Merged => pr.merged,
-            };
-            if !in_range(finish, start, end) {
-                return None;
+        by_time(&mut deployments);
+
+        let mut lead_times: Vec<(Timestamp, f64)> = if definition.lead_time_start == LeadTimeStart::CommitAuthored {
+            if definition.lead_time_end == LeadTimeEnd::Deployed {
+                scope.commits.iter().filter_map(|c| Some((c.deployed?, span(c.authored, c.deployed)?))).collect()
+            } else {
+                Vec::new()
             }
-            let begin = match definition.lead_time_start {
-                LeadTimeStart::FirstCommit => pr.first_commit.as_ref().map(|(_, at)| *at),
-                _ => Some(pr.created),
-            };
-            span(begin, finish)
-        })
-        .collect()
+        } else {
+            scope
+                .pull_requests
+                .iter()
+                .filter_map(|pr| {
+                    let finish = match definition.lead_time_end {
+                        LeadTimeEnd::Deployed => pr.deployed,
+                        LeadTimeEnd::Merged => pr.merged,
+                    }?;
+                    let begin = match definition.lead_time_start {
+                        LeadTimeStart::FirstCommit => pr.first_commit.as_ref().map(|(_, at)| *at),
+                        _ => Some(pr.created),
+                    };
+                    Some((finish, span(begin, Some(finish))?))
+                })
+                .collect()
+        };
+        by_time(&mut lead_times);
+
+        let mut restores: Vec<(Timestamp, f64)> =
+            scope.incidents.iter().filter_map(|i| Some((i.created, span(Some(i.created), i.resolved)?))).collect();
+        by_time(&mut restores);
+        Samples { deployments, lead_times, restores }
+    }
+
+    fn keys(&self, definition: &MetricDefinition, start: Timestamp, end: Timestamp) -> FourKeys {
+        let counted = within(&self.deployments, start, end);
+        let weeks = (span_minutes(start, end) / (7.0 * 24.0 * 60.0)).max(f64::MIN_POSITIVE);
+        let deployment_frequency = match definition.frequency_statistic {
+            DeploymentFrequencyStat::PerWeek => counted.len() as f64 / weeks,
+            DeploymentFrequencyStat::MedianDeployDaysPerWeek => {
+                median_deploy_days_per_week(counted.iter().map(|(t, _)| *t), start, end)
+            }
+        };
+
+        let lead_times: Vec<f64> = within(&self.lead_times, start, end).iter().map(|(_, m)| *m).collect();
+        let lead_time_minutes = summarize(definition.lead_time_statistic, &lead_times);
+
+        let failed_deployments = counted.iter().filter(|(_, blamed)| *blamed).count();
+        let change_failure_rate = (!counted.is_empty()).then(|| failed_deployments as f64 / counted.len() as f64);
+
+        let restores: Vec<f64> = within(&self.restores, start, end).iter().map(|(_, m)| *m).collect();
+        let time_to_restore_minutes = summarize(definition.restore_statistic, &restores);
+        Samples::assemble(
+            definition,
+            counted.len(),
+            deployment_frequency,
+            (lead_time_minutes, lead_times.len()),
+            (change_failure_rate, failed_deployments),
+            (time_to_restore_minutes, restores.len()),
+        )
+    }
+
+    fn assemble(
+        definition: &MetricDefinition,
+        deployments: usize,
+        deployment_frequency: f64,
+        (lead_time_minutes, lead_time_samples): (Option<f64>, usize),
+        (change_failure_rate, failed_deployments): (Option<f64>, usize),
+        (time_to_restore_minutes, restore_samples): (Option<f64>, usize),
+    ) -> FourKeys {
+        let bench = &definition.benchmark;
+        FourKeys {
+            deployments,
+            deployment_frequency,
+            lead_time_minutes,
+            lead_time_samples,
+            change_failure_rate,
+            failed_deployments,
+            time_to_restore_minutes,
+            restore_samples,
+            tiers: Tiers {
+                deployment_frequency: bench.deployment_frequency.classify(deployment_frequency),
+                lead_time: lead_time_minutes.map(|v| bench.lead_time.classify(v)),
+                change_failure_rate: change_failure_rate
+                    .and_then(|v| bench.change_failure_rate.as_ref().map(|l| l.classify(v))),
+                time_to_restore: time_to_restore_minutes.map(|v| bench.time_to_restore.classify(v)),
+            },
+        }
+    }
 }
 
 /// The median (lower middle, as DevLake's and fourkeys' dashboards take it)
 /// over the ISO weeks overlapping `[start, end)` of the number of UTC days
-/// with at least one deployment.
-fn median_deploy_days_per_week(counted: &[&Deployment], start: Timestamp, end: Timestamp) -> f64 {
+/// with at least one deployment, given the counted deployments' finishes
+/// in `[start, end)`.
+fn median_deploy_days_per_week(finished: impl Iterator<Item = Timestamp>, start: Timestamp, end: Timestamp) -> f64 {
     let mut days_per_week: BTreeMap<Date, BTreeSet<Date>> = BTreeMap::new();
     let mut week = week_start(utc_date(start));
     let last = utc_date(end.checked_sub(SignedDuration::from_millis(1)).unwrap_or(end));
@@ -269,11 +365,9 @@ fn median_deploy_days_per_week(counted: &[&Deployment], start: Timestamp, end: T
         days_per_week.insert(week, BTreeSet::new());
         week = week.saturating_add(7.days());
     }
-    for d in counted {
-        if let Some(finished) = d.finished {
-            let day = utc_date(finished);
-            days_per_week.entry(week_start(day)).or_default().insert(day);
-        }
+    for finished in finished {
+        let day = utc_date(finished);
+        days_per_week.entry(week_start(day)).or_default().insert(day);
     }
     let counts: Vec<f64> = days_per_week.values().map(|s| s.len() as f64).collect();
     summarize(Statistic::MedianLow, &counts).unwrap_or(0.0)
@@ -325,46 +419,38 @@ fn periods(period: Period, start: Timestamp, end: Timestamp) -> Vec<(String, Tim
     out
 }
 
-/// Events of one group, owned so that they can be borrowed as
-/// [`DeliveryEvents`].
-#[derive(Default)]
-struct Owned {
-    deployments: Vec<Deployment>,
-    commits: Vec<Commit>,
-    pull_requests: Vec<PullRequest>,
-    incidents: Vec<Incident>,
-}
-
-impl Owned {
-    fn events(&self) -> DeliveryEvents<'_> {
-        DeliveryEvents {
-            deployments: &self.deployments,
-            commits: &self.commits,
-            pull_requests: &self.pull_requests,
-            incidents: &self.incidents,
-        }
+/// The events of each group (a service's events go to its group, looked up
+/// once per service).
+fn split<'a>(events: &DeliveryEvents<'a>, group_by: GroupBy<'_>) -> BTreeMap<String, Scope<'a>> {
+    let mut scopes: Vec<(String, Scope<'a>)> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut by_service: HashMap<&'a str, usize> = HashMap::new();
+    let mut index = |service: &'a str| -> usize {
+        *by_service.entry(service).or_insert_with(|| {
+            let key = group_by.key(service);
+            *by_key.entry(key.clone()).or_insert_with(|| {
+                scopes.push((key, Scope::default()));
+                scopes.len() - 1
+            })
+        })
+    };
+    let deployments: Vec<usize> = events.deployments.iter().map(|d| index(&d.service)).collect();
+    let commits: Vec<usize> = events.commits.iter().map(|c| index(&c.service)).collect();
+    let pull_requests: Vec<usize> = events.pull_requests.iter().map(|pr| index(&pr.service)).collect();
+    let incidents: Vec<usize> = events.incidents.iter().map(|i| index(&i.service)).collect();
+    for (d, g) in events.deployments.iter().zip(deployments) {
+        scopes[g].1.deployments.push(d);
     }
-}
-
-fn split(events: &DeliveryEvents<'_>, group_by: GroupBy<'_>) -> BTreeMap<String, Owned> {
-    let mut groups: BTreeMap<String, Owned> = BTreeMap::new();
-    for d in events.deployments {
-        let g = groups.entry(group_by.key(&d.service)).or_default();
-        g.deployments.push(d.clone());
+    for (c, g) in events.commits.iter().zip(commits) {
+        scopes[g].1.commits.push(c);
     }
-    for c in events.commits {
-        let g = groups.entry(group_by.key(&c.service)).or_default();
-        g.commits.push(c.clone());
+    for (pr, g) in events.pull_requests.iter().zip(pull_requests) {
+        scopes[g].1.pull_requests.push(pr);
     }
-    for pr in events.pull_requests {
-        let g = groups.entry(group_by.key(&pr.service)).or_default();
-        g.pull_requests.push(pr.clone());
+    for (i, g) in events.incidents.iter().zip(incidents) {
+        scopes[g].1.incidents.push(i);
     }
-    for i in events.incidents {
-        let g = groups.entry(group_by.key(&i.service)).or_default();
-        g.incidents.push(i.clone());
-    }
-    groups
+    scopes.into_iter().collect()
 }
 
 /// The PR cycle-time breakdown over pull requests merged in `[start, end)`.
@@ -410,7 +496,24 @@ pub fn report(
     let mut incidents = events.incidents.to_vec();
     attribute_incidents(&mut incidents, events.deployments, definition);
     let events = DeliveryEvents { incidents: &incidents, ..*events };
-    let groups = split(&events, group_by);
+    let all = Scope {
+        deployments: events.deployments.iter().collect(),
+        commits: events.commits.iter().collect(),
+        pull_requests: events.pull_requests.iter().collect(),
+        incidents: events.incidents.iter().collect(),
+    };
+    let overall = Samples::new(&all, definition);
+    drop(all);
+    let groups: Vec<(String, Samples)> = split(&events, group_by)
+        .into_iter()
+        .map(|(key, scope)| {
+            let samples = Samples::new(&scope, definition);
+            (key, samples)
+        })
+        .collect();
+    let per_group = |from: Timestamp, to: Timestamp| -> BTreeMap<String, FourKeys> {
+        groups.iter().map(|(k, g)| (k.clone(), g.keys(definition, from, to))).collect()
+    };
     let per_period = |period: Period| -> Vec<PeriodKeys> {
         periods(period, start, now)
             .into_iter()
@@ -419,8 +522,8 @@ pub fn report(
                 label,
                 start: from,
                 end: to,
-                overall: four_keys(&events, definition, from, to),
-                groups: groups.iter().map(|(k, g)| (k.clone(), four_keys(&g.events(), definition, from, to))).collect(),
+                overall: overall.keys(definition, from, to),
+                groups: per_group(from, to),
             })
             .collect()
     };
@@ -428,8 +531,8 @@ pub fn report(
         definition: definition.name.clone(),
         start,
         end: now,
-        overall: four_keys(&events, definition, start, now),
-        groups: groups.iter().map(|(k, g)| (k.clone(), four_keys(&g.events(), definition, start, now))).collect(),
+        overall: overall.keys(definition, start, now),
+        groups: per_group(start, now),
         weeks: per_period(Period::Week),
         quarters: per_period(Period::Quarter),
         cycle_times: cycle_times(events.pull_requests, definition.lead_time_statistic, start, now),

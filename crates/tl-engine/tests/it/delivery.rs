@@ -763,3 +763,154 @@ fn statistics_benchmarks_and_patterns() {
     let c = cycle_times(&[], Statistic::Median, f.now, f.now);
     assert_eq!((c.pull_requests, c.cycle), (0, None));
 }
+
+// ---------------------------------------------------------------------------
+// The indexed computation against the plain definitions it replaced: scan
+// every deployment for every incident, and every event for every range.
+
+mod against_plain_scans {
+    use super::*;
+    use proptest::prelude::*;
+
+    const BASE: i64 = 1_710_000_000; // 2024-03-09, a Saturday
+
+    fn minute(m: i64) -> Timestamp {
+        Timestamp::from_second(BASE + m * 60).expect("in range")
+    }
+
+    /// Latest counted finish strictly before the incident (smallest id on
+    /// a tie), or the first counted deployment shipping the root cause.
+    fn plain_attribution(
+        incident: &Incident,
+        deployments: &[Deployment],
+        definition: &MetricDefinition,
+    ) -> Option<String> {
+        let counted: Vec<&Deployment> =
+            deployments.iter().filter(|d| definition.deployment.counts(d) && d.finished.is_some()).collect();
+        let blamed = match &definition.attribution {
+            Attribution::LastDeploymentBefore { same_service, within_minutes } => counted
+                .iter()
+                .filter(|d| !same_service || d.service == incident.service)
+                .filter(|d| {
+                    let finished = d.finished.expect("counted");
+                    finished < incident.created
+                        && within_minutes.is_none_or(|limit| {
+                            (incident.created.as_millisecond() - finished.as_millisecond()) as f64 / 60_000.0
+                                <= limit as f64
+                        })
+                })
+                .max_by(|a, b| a.finished.cmp(&b.finished).then_with(|| b.id.cmp(&a.id))),
+            Attribution::RootCauseCommit => incident.root_cause_commit.as_ref().and_then(|sha| {
+                counted
+                    .iter()
+                    .filter(|d| d.commits.contains(sha))
+                    .min_by(|a, b| (a.finished, &a.id).cmp(&(b.finished, &b.id)))
+            }),
+        };
+        blamed.map(|d| d.id.clone())
+    }
+
+    fn events_strategy() -> impl Strategy<Value = (Vec<Deployment>, Vec<Commit>, Vec<Incident>)> {
+        let deployment = (0..3usize, 0..40i64, 0..4usize, any::<bool>(), 0..6usize, 0..3usize).prop_map(
+            |(service, finish_hour, id, success, first_commit, n_commits)| Deployment {
+                id: format!("d{id}"),
+                name: "deploy".into(),
+                service: format!("s{service}"),
+                scope_id: String::new(),
+                environment: if id == 3 { "STAGING".into() } else { "PRODUCTION".into() },
+                result: if success { RunResult::Success } else { RunResult::Failure },
+                started: Some(minute(finish_hour * 60 - 5)),
+                finished: Some(minute(finish_hour * 60)),
+                commits: (first_commit..first_commit + n_commits).map(|c| format!("c{c}")).collect(),
+            },
+        );
+        let commit = (0..8usize, 0..3usize, 0..2400i64).prop_map(|(sha, service, authored)| Commit {
+            sha: format!("c{sha}"),
+            service: format!("s{service}"),
+            authored: Some(minute(authored)),
+            deployed: None,
+            deployment_id: None,
+        });
+        let incident = (0..3usize, 0..2400i64, proptest::option::of(0..600i64), proptest::option::of(0..8usize))
+            .prop_map(|(service, created, resolved_after, cause)| Incident {
+                id: format!("i{created}"),
+                service: format!("s{service}"),
+                created: minute(created),
+                resolved: resolved_after.map(|m| minute(created + m)),
+                severity: None,
+                root_cause_commit: cause.map(|c| format!("c{c}")),
+                deployment_id: None,
+            });
+        (
+            proptest::collection::vec(deployment, 0..12),
+            proptest::collection::vec(commit, 0..10),
+            proptest::collection::vec(incident, 0..8),
+        )
+    }
+
+    fn definitions() -> Vec<MetricDefinition> {
+        let mut out = presets();
+        let mut limited = presets().remove(0);
+        limited.attribution = Attribution::LastDeploymentBefore { same_service: true, within_minutes: Some(300) };
+        out.push(limited);
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn attribution_and_keys_match_plain_scans((deployments, mut commits, incidents) in events_strategy()) {
+            for definition in definitions() {
+                let mut attributed = incidents.clone();
+                tl_engine::delivery::attribute_incidents(&mut attributed, &deployments, &definition);
+                for (plain, fast) in incidents.iter().zip(&attributed) {
+                    prop_assert_eq!(plain_attribution(plain, &deployments, &definition), fast.deployment_id.clone());
+                }
+                link_changes(&mut commits, &mut [], &deployments, &definition.deployment);
+                let events = DeliveryEvents { deployments: &deployments, commits: &commits, pull_requests: &[], incidents: &attributed };
+                let blamed: std::collections::BTreeSet<&str> =
+                    attributed.iter().filter_map(|i| i.deployment_id.as_deref()).collect();
+                // Ranges with edges on, between and around event times.
+                for (from, to) in [(0, 2400), (60, 61), (600, 1200), (-100, 5000), (1200, 600)] {
+                    let (start, end) = (minute(from), minute(to));
+                    let keys = four_keys(&events, &definition, start, end);
+                    let inside = |t: Option<Timestamp>| t.is_some_and(|t| start <= t && t < end);
+                    let counted: Vec<&Deployment> = deployments
+                        .iter()
+                        .filter(|d| definition.deployment.counts(d) && inside(d.finished))
+                        .collect();
+                    prop_assert_eq!(keys.deployments, counted.len());
+                    prop_assert_eq!(keys.failed_deployments, counted.iter().filter(|d| blamed.contains(d.id.as_str())).count());
+                    let restores = attributed
+                        .iter()
+                        .filter(|i| inside(Some(i.created)) && i.resolved.is_some_and(|r| r >= i.created))
+                        .count();
+                    prop_assert_eq!(keys.restore_samples, restores);
+                    if definition.name == "fourkeys" {
+                        let leads = commits
+                            .iter()
+                            .filter(|c| inside(c.deployed) && c.authored.zip(c.deployed).is_some_and(|(a, d)| d >= a))
+                            .count();
+                        prop_assert_eq!(keys.lead_time_samples, leads);
+                    }
+                }
+                // A report's groups and periods are the same computation
+                // over each group's events and each period's range.
+                let now = minute(2400);
+                let report = report(&events, &definition, now, GroupBy::Service);
+                for week in &report.weeks {
+                    prop_assert_eq!(&week.overall, &four_keys(&events, &definition, week.start, week.end));
+                    for (service, keys) in &week.groups {
+                        let own = |s: &str| s == service;
+                        let d: Vec<Deployment> = deployments.iter().filter(|d| own(&d.service)).cloned().collect();
+                        let c: Vec<Commit> = commits.iter().filter(|c| own(&c.service)).cloned().collect();
+                        let i: Vec<Incident> = attributed.iter().filter(|i| own(&i.service)).cloned().collect();
+                        let group = DeliveryEvents { deployments: &d, commits: &c, pull_requests: &[], incidents: &i };
+                        prop_assert_eq!(keys, &four_keys(&group, &definition, week.start, week.end));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -18,7 +18,7 @@ fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import")
 }
 
-fn fixture(name: &str) -> String {
+pub(crate) fn fixture(name: &str) -> String {
     std::fs::read_to_string(dir().join(name)).expect("fixture")
 }
 
@@ -26,7 +26,7 @@ fn mappings() -> Mappings {
     parse_mappings(FileId(0), &fixture("mappings.yaml")).expect("mappings.yaml decodes")
 }
 
-fn options() -> ImportOptions {
+pub(crate) fn options() -> ImportOptions {
     ImportOptions { mappings: mappings(), ..ImportOptions::default() }
 }
 

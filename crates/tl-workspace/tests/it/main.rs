@@ -3,6 +3,7 @@
 
 mod fixtures;
 mod import;
+mod import_fuzz;
 mod props;
 mod workspaces;
 
