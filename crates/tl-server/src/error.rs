@@ -45,6 +45,9 @@ pub enum ApiError {
     /// The plan has errors; the diagnostics say which.
     #[error("{message}")]
     PlanRejected { message: String, diagnostics: Vec<crate::dto::Finding> },
+    /// The body is larger than the route accepts.
+    #[error("the body is larger than this route accepts; send it in smaller batches")]
+    PayloadTooLarge,
     /// A bug or an unavailable database: logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -60,7 +63,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// A stable, machine-readable code: `bad_request`, `invalid`,
     /// `unauthenticated`, `forbidden`, `not_found`, `conflict`,
-    /// `precondition_failed`, `plan_rejected`, `internal`.
+    /// `precondition_failed`, `plan_rejected`, `payload_too_large`, `internal`.
     pub code: &'static str,
     pub message: String,
     /// The request field at fault, as a path (`confidence`, `files[0].text`).
@@ -122,6 +125,7 @@ impl ApiError {
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -137,6 +141,7 @@ impl ApiError {
             ApiError::Conflict { .. } => "conflict",
             ApiError::PreconditionFailed { .. } => "precondition_failed",
             ApiError::PlanRejected { .. } => "plan_rejected",
+            ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::Internal(_) => "internal",
         }
     }

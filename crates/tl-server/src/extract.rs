@@ -6,6 +6,7 @@
 use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -56,6 +57,15 @@ pub fn from_urlencoded<T: DeserializeOwned>(text: &[u8], what: &str) -> Result<T
     })
 }
 
+/// A body that could not be read: too large for the route (413), or cut off.
+fn body_error(e: axum::extract::rejection::BytesRejection) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge
+    } else {
+        ApiError::BadRequest { field: None, message: format!("cannot read the body: {e}") }
+    }
+}
+
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
@@ -66,9 +76,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 message: "expected a JSON body with `Content-Type: application/json`".into(),
             });
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::BadRequest { field: None, message: format!("cannot read the body: {e}") })?;
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
         from_json(&bytes).map(ApiJson)
     }
 }
@@ -83,9 +91,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiForm<T> {
                 message: "expected a form body with `Content-Type: application/x-www-form-urlencoded`".into(),
             });
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::BadRequest { field: None, message: format!("cannot read the body: {e}") })?;
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
         from_urlencoded(&bytes, "form").map(ApiForm)
     }
 }

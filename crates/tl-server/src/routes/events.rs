@@ -39,7 +39,7 @@ async fn record(state: &AppState, batch: tl_store::EventBatch) -> Result<tl_stor
 #[utoipa::path(post, path = "/api/events/deployments", tag = "events",
     request_body(content = DeploymentsBody, description = "One deployment, or `{\"deployments\": [...]}`. Unknown fields are refused. Up to 32 MiB."),
     responses((status = 200, description = "What was recorded: inserted, updated (new content under a known id) and unchanged", body = dto::RecordedEvents),
-        (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, description = "Larger than 32 MiB", body = ErrorBody),
         (status = 422, description = "A field is wrong; `field` is its JSON path, e.g. `deployments[3].finished_at`", body = ErrorBody)))]
 pub async fn post_deployments(
     State(state): State<AppState>,
@@ -52,7 +52,7 @@ pub async fn post_deployments(
 #[utoipa::path(post, path = "/api/events/incidents", tag = "events",
     request_body(content = IncidentsBody, description = "One incident, or `{\"incidents\": [...]}`. Unknown fields are refused. Up to 32 MiB."),
     responses((status = 200, description = "What was recorded", body = dto::RecordedEvents),
-        (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, description = "Larger than 32 MiB", body = ErrorBody),
         (status = 422, description = "A field is wrong; `field` is its JSON path, e.g. `incidents[0].resolved_at`", body = ErrorBody)))]
 pub async fn post_incidents(
     State(state): State<AppState>,
@@ -65,7 +65,7 @@ pub async fn post_incidents(
 #[utoipa::path(post, path = "/api/events/changes", tag = "events",
     request_body(content = ChangesBody, description = "Commits and pull requests; either list may be left out, not both; an empty list is fine. Unknown fields are refused. Up to 32 MiB."),
     responses((status = 200, description = "What was recorded", body = dto::RecordedEvents),
-        (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, description = "Larger than 32 MiB", body = ErrorBody),
         (status = 422, description = "A field is wrong; `field` is its JSON path, e.g. `pull_requests[2].merged_at`", body = ErrorBody)))]
 pub async fn post_changes(
     State(state): State<AppState>,
