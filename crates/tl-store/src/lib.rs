@@ -25,8 +25,8 @@ pub use auth::{ApiToken, NewApiToken, NewUser, Role, Session, User, UserUpdate};
 pub use error::Error;
 pub use events::{CommitRecord, Counts, CursorUpdate, EventBatch, EventCounts, Events, TimeWindow};
 pub use live::{
-    CheckIn, CheckInStatus, Confidence, MetricCheckIn, NewCheckIn, NewMetricCheckIn, NewStatusUpdate, Status, StatusUpdate,
-    SubjectKind,
+    CheckIn, CheckInStatus, Confidence, MetricCheckIn, NewCheckIn, NewMetricCheckIn, NewStatusUpdate, Status,
+    StatusUpdate, SubjectKind,
 };
 pub use plan::{
     ApplyOptions, ApplyOutcome, DocumentChange, EntityKey, Kind, PlanFiles, Revision, RevisionDetail, StoredPlan,

@@ -305,8 +305,7 @@ pub(crate) fn documents(model: &Model) -> Result<Vec<Doc>, Error> {
         let body = text(|w| w.delivery_definitions(from_ref(d)));
         push(Kind::DeliveryDefinition, d.id.as_str(), body, vec![]);
     }
-    let measured: HashSet<&str> =
-        model.metrics.iter().filter(|m| m.measure.is_some()).map(|m| m.id.as_str()).collect();
+    let measured: HashSet<&str> = model.metrics.iter().filter(|m| m.measure.is_some()).map(|m| m.id.as_str()).collect();
     for doc in &mut docs {
         doc.measured = doc.kind == Kind::Metric && measured.contains(doc.id.as_str());
     }

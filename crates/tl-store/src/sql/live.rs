@@ -6,8 +6,8 @@
 use super::{SqlStore, millis, stored, timestamp};
 use crate::error::is_unique_violation;
 use crate::live::{
-    CheckIn, CheckInStatus, Confidence, MetricCheckIn, NewCheckIn, NewMetricCheckIn, NewStatusUpdate, Status, StatusUpdate,
-    SubjectKind,
+    CheckIn, CheckInStatus, Confidence, MetricCheckIn, NewCheckIn, NewMetricCheckIn, NewStatusUpdate, Status,
+    StatusUpdate, SubjectKind,
 };
 use crate::plan::Kind;
 use crate::{Error, Result, Versions};

@@ -173,12 +173,7 @@ async fn try_apply(store: &SqlStore, docs: &[Doc], options: &ApplyOptions) -> Re
         for (kind, id, doc) in chunk {
             // Only the document's own entity (a metric) can be measured.
             let measured = doc.measured && *kind == doc.kind;
-            query = query
-                .bind(kind.as_str())
-                .bind(*id)
-                .bind(doc.kind.as_str())
-                .bind(&doc.id)
-                .bind(i64::from(measured));
+            query = query.bind(kind.as_str()).bind(*id).bind(doc.kind.as_str()).bind(&doc.id).bind(i64::from(measured));
         }
         query.execute(&mut *tx).await?;
     }
