@@ -45,7 +45,8 @@ pub fn sparkline(s: &Sparkline) -> String {
             points.iter().enumerate().map(|(i, p)| format!("{},{}", N(x(i)), N(y(p.1)))).collect();
         w!(svg, "<polyline points=\"{}\" fill=\"none\" stroke=\"{PRIMARY}\" stroke-width=\"1.5\"/>", coords.join(" "));
     }
-    if let Some((i, last)) = points.iter().enumerate().last() {
+    if let Some(last) = points.last() {
+        let i = points.len() - 1;
         w!(svg, "<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"{PRIMARY}\"/>", N(x(i)), N(y(last.1)));
     }
     w!(svg, "</g>");
