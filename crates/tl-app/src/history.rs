@@ -1,12 +1,15 @@
 //! A plausible quarter of weekly check-ins for every key result, for the
 //! demo: values move from baseline toward target at a pace of their own,
 //! with noise; confidence and status follow how far each key result is
-//! behind the straight line to its target. Seeded and deterministic; the
-//! caller supplies `now` (no clock here).
+//! behind the straight line to its target. Team metrics that no event
+//! definition measures get a quarter of weekly readings closing part of the
+//! way to their target. Seeded and deterministic; the caller supplies `now`
+//! (no clock here).
 
 use jiff::{SignedDuration, Timestamp};
 use tl_engine::Model;
-use tl_store::{CheckInStatus, Confidence, NewCheckIn};
+use tl_engine::model::Direction;
+use tl_store::{CheckInStatus, Confidence, NewCheckIn, NewMetricCheckIn};
 
 /// SplitMix64: a tiny, well-mixed generator; enough for demo noise.
 struct Rng(u64);
@@ -107,6 +110,55 @@ pub fn check_in_history(model: &Model, seed: u64, now: Timestamp) -> Vec<(String
             list.push(NewCheckIn { value, confidence, status, note, blockers, author: author.clone(), at });
         }
         out.push((kr.id.0.clone(), list));
+    }
+    out
+}
+
+/// Weekly readings of every team metric without `measure:` (in model order,
+/// oldest first per metric), the last one at `now`, the first `WEEKS - 1`
+/// weeks earlier, reported by the team's lead. Each starts some way from its
+/// target on the wrong side (as the metric's direction sees it) and closes
+/// part of the gap, with noise; percentages stay within 0-100 and values
+/// that start non-negative stay so. Each list is ready for
+/// `Store::record_metric_check_in` with expected versions 0, 1, 2, ...
+pub fn metric_check_in_history(model: &Model, seed: u64, now: Timestamp) -> Vec<(String, Vec<NewMetricCheckIn>)> {
+    // Its own stream, so that adding metrics does not move the key results'.
+    let mut rng = Rng(seed ^ 0x6d65_7472_6963_7321);
+    let mut out = Vec::new();
+    for m in model.metrics.iter().filter(|m| m.measure.is_none()) {
+        let team = model.teams.iter().find(|t| t.id.as_str() == m.team.as_str());
+        let author = team.and_then(|t| t.lead.as_ref()).map_or_else(|| "demo".to_string(), |l| l.id.0.clone());
+        let percent = m.unit.as_deref() == Some("%");
+        let target = m.target.unwrap_or(10.0);
+        // Where the quarter starts: the gap to the target, on the side the
+        // direction calls worse (either side when there is none).
+        let gap = match m.direction {
+            Some(Direction::Increase) => {
+                let gap = target.abs() * rng.range(0.03, 0.15);
+                -(if percent { gap.min(4.0 * (100.0 - target).max(0.0) + 0.3) } else { gap })
+            }
+            Some(Direction::Decrease) if target == 0.0 => rng.range(3.0, 12.0),
+            Some(Direction::Decrease) => target.abs() * rng.range(0.1, 0.6),
+            None => target.abs() * rng.range(-0.05, 0.05),
+        };
+        let start = target + gap;
+        // The share of the gap closed by the last week: most close much of
+        // it, some little, a few overshoot the target a little.
+        let closed = rng.range(0.2, 1.1);
+        let (lo, hi) =
+            (if start >= 0.0 && target >= 0.0 { 0.0 } else { f64::MIN }, if percent { 100.0 } else { f64::MAX });
+        let mut list = Vec::with_capacity(WEEKS);
+        for week in 0..WEEKS {
+            let share = closed * week as f64 / (WEEKS - 1) as f64;
+            let noise = gap.abs().max(target.abs() * 0.01) * rng.range(-0.12, 0.12);
+            let value = (start - gap * share + noise).clamp(lo, hi);
+            let value = (value * 100.0).round() / 100.0;
+            let note = (week % 4 == 0).then(|| "weekly reading from the team's dashboard".to_string());
+            let weeks_ago = (WEEKS - 1 - week) as i64;
+            let at = now.checked_sub(SignedDuration::from_hours(24 * 7 * weeks_ago)).unwrap_or(now);
+            list.push(NewMetricCheckIn { value, note, author: author.clone(), at });
+        }
+        out.push((m.id.0.clone(), list));
     }
     out
 }

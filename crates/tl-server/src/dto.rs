@@ -407,9 +407,63 @@ pub struct Metric {
     pub target: Option<f64>,
     /// The binding to delivery events, if the value is measured.
     pub measure: Option<Measure>,
-    /// The value measured from delivery events (null when unbound or
-    /// without events).
+    /// The value now: measured from delivery events when the metric is bound
+    /// to them, else the latest check-in (null when there is neither).
     pub value: Option<f64>,
+    /// Where `value` came from (null when there is no value).
+    pub source: Option<MetricValueSource>,
+}
+
+/// Where a metric's value came from.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct MetricValueSource {
+    /// `events` (measured with `definition`) or `check-in` (reported by
+    /// `author` at `at`, as check-in `version`).
+    pub kind: String,
+    pub definition: Option<String>,
+    pub author: Option<String>,
+    pub at: Option<String>,
+    pub version: Option<i64>,
+}
+
+/// A reported value of a team metric that no event definition measures.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct MetricCheckIn {
+    pub metric: String,
+    /// 1 for the metric's first check-in, then 2, 3, ...
+    pub version: i64,
+    pub value: f64,
+    pub note: Option<String>,
+    pub author: String,
+    pub at: String,
+}
+
+impl From<&tl_store::MetricCheckIn> for MetricCheckIn {
+    fn from(c: &tl_store::MetricCheckIn) -> MetricCheckIn {
+        MetricCheckIn {
+            metric: c.metric.clone(),
+            version: c.version,
+            value: c.value,
+            note: c.note.clone(),
+            author: c.author.clone(),
+            at: c.at.to_string(),
+        }
+    }
+}
+
+/// A value to report on a team metric. A metric is a reading, not a
+/// commitment: it has no confidence or status (its target says how it does).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMetricCheckIn {
+    /// The metric's value, in its unit.
+    pub value: f64,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The version of the latest check-in you saw (0 for none); a stale one
+    /// is refused with 409. Optional when an `If-Match` header names it.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
 }
 
 impl From<&m::Metric> for Metric {
@@ -425,6 +479,7 @@ impl From<&m::Metric> for Metric {
             target: x.target,
             measure: x.measure.as_ref().map(Measure::from),
             value: None,
+            source: None,
         }
     }
 }

@@ -47,6 +47,8 @@ use utoipa::OpenApi;
         delivery_metrics::definition,
         register::debt,
         register::metrics,
+        register::metric_check_ins,
+        register::post_metric_check_in,
         revisions::revisions,
         revisions::revision,
         admin::users,

@@ -6,7 +6,7 @@
 use crate::dto;
 use std::collections::HashMap;
 use tl_engine::model::{DependencyStatus, Initiative, MilestoneStatus, Model};
-use tl_store::{CheckIn, Status, StatusUpdate, Store, SubjectKind};
+use tl_store::{CheckIn, MetricCheckIn, Status, StatusUpdate, Store, SubjectKind};
 
 /// The latest live data of every subject.
 #[derive(Clone, Debug, Default)]
@@ -17,7 +17,14 @@ pub struct Live {
     /// Values of key results and metrics bound to delivery events, by id;
     /// empty unless `measure` was called.
     pub measured: HashMap<String, tl_app::delivery::Measured>,
+    /// The recent check-ins (at most `METRIC_HISTORY`) of team metrics
+    /// reported by hand, by metric id, oldest first.
+    pub metric_check_ins: HashMap<String, Vec<MetricCheckIn>>,
 }
+
+/// How many of a metric's latest check-ins the live data keeps: a quarter of
+/// weekly readings, what the team page's sparkline shows.
+pub const METRIC_HISTORY: i64 = 13;
 
 impl Live {
     pub async fn load(store: &dyn Store) -> Result<Live, tl_store::Error> {
@@ -26,6 +33,7 @@ impl Live {
             milestones: store.latest_status_updates(SubjectKind::Milestone).await?,
             dependencies: store.latest_status_updates(SubjectKind::Dependency).await?,
             measured: HashMap::new(),
+            metric_check_ins: metric_histories(store.latest_metric_check_ins(METRIC_HISTORY).await?),
         })
     }
 
@@ -51,6 +59,58 @@ impl Live {
             .map_err(crate::error::ApiError::internal)?;
         Ok(())
     }
+}
+
+/// Groups check-ins (sorted by metric, then version) by metric.
+fn metric_histories(check_ins: Vec<MetricCheckIn>) -> HashMap<String, Vec<MetricCheckIn>> {
+    let mut out: HashMap<String, Vec<MetricCheckIn>> = HashMap::new();
+    for c in check_ins {
+        out.entry(c.metric.clone()).or_default().push(c);
+    }
+    out
+}
+
+/// Every team metric with its value now and where it came from: measured
+/// from delivery events when bound to them (`measure:`), else its latest
+/// check-in, else none.
+pub fn team_metrics(model: &Model, live: &Live) -> Vec<dto::Metric> {
+    model
+        .metrics
+        .iter()
+        .map(|m| {
+            let base = dto::Metric::from(m);
+            let (value, source) = if m.measure.is_some() {
+                match live.measured.get(m.id.as_str()) {
+                    Some(x) => (
+                        x.value,
+                        x.value.map(|_| dto::MetricValueSource {
+                            kind: "events".into(),
+                            definition: Some(x.definition.clone()),
+                            author: None,
+                            at: None,
+                            version: None,
+                        }),
+                    ),
+                    None => (None, None),
+                }
+            } else {
+                match live.metric_check_ins.get(m.id.as_str()).and_then(|h| h.last()) {
+                    Some(c) => (
+                        Some(c.value),
+                        Some(dto::MetricValueSource {
+                            kind: "check-in".into(),
+                            definition: None,
+                            author: Some(c.author.clone()),
+                            at: Some(c.at.to_string()),
+                            version: Some(c.version),
+                        }),
+                    ),
+                    None => (None, None),
+                }
+            };
+            dto::Metric { value, source, ..base }
+        })
+        .collect()
 }
 
 fn by_subject(updates: &[StatusUpdate]) -> HashMap<&str, &StatusUpdate> {

@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/style.css", get(stylesheet))
         .route("/key-results/{id}/check-in", post(check_in))
+        .route("/metrics/{id}/check-in", post(teams::check_in))
         .route("/", get(overview::page))
         .route("/okrs", get(okrs::list))
         .route("/okrs/{id}", get(okrs::detail))

@@ -24,7 +24,10 @@ pub mod work_items;
 pub use auth::{ApiToken, NewApiToken, NewUser, Role, Session, User, UserUpdate};
 pub use error::Error;
 pub use events::{CommitRecord, Counts, CursorUpdate, EventBatch, EventCounts, Events, TimeWindow};
-pub use live::{CheckIn, CheckInStatus, Confidence, NewCheckIn, NewStatusUpdate, Status, StatusUpdate, SubjectKind};
+pub use live::{
+    CheckIn, CheckInStatus, Confidence, MetricCheckIn, NewCheckIn, NewMetricCheckIn, NewStatusUpdate, Status,
+    StatusUpdate, SubjectKind,
+};
 pub use plan::{
     ApplyOptions, ApplyOutcome, DocumentChange, EntityKey, Kind, PlanFiles, Revision, RevisionDetail, StoredPlan,
 };
@@ -137,6 +140,25 @@ pub trait Store: Send + Sync {
 
     /// The latest status update of every subject of this kind that has one.
     fn latest_status_updates(&self, kind: SubjectKind) -> BoxFuture<'_, Result<Vec<StatusUpdate>>>;
+
+    /// Appends a check-in to a team metric of the current plan, versioned
+    /// like key-result check-ins. Fails with `NotFound` for a metric not in
+    /// the plan and `Invalid` for one bound to delivery events (`measure:`),
+    /// whose value is computed.
+    fn record_metric_check_in<'a>(
+        &'a self,
+        metric: &'a str,
+        expected_version: i64,
+        check_in: NewMetricCheckIn,
+    ) -> BoxFuture<'a, Result<MetricCheckIn>>;
+
+    /// A metric's check-ins, oldest first.
+    fn metric_check_ins<'a>(&'a self, metric: &'a str) -> BoxFuture<'a, Result<Vec<MetricCheckIn>>>;
+
+    /// The latest `per_metric` check-ins (at least one) of every metric that
+    /// has one, by metric then oldest first: `1` gives each metric's latest,
+    /// more gives the recent history a sparkline shows.
+    fn latest_metric_check_ins(&self, per_metric: i64) -> BoxFuture<'_, Result<Vec<MetricCheckIn>>>;
 
     // Users, sessions, tokens.
 

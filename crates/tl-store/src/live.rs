@@ -156,3 +156,27 @@ pub struct StatusUpdate {
     pub author: String,
     pub at: Timestamp,
 }
+
+/// A reading of a team metric to record: the value of a core metric that no
+/// event definition measures. It carries no confidence or status: a metric is
+/// a reading, not a commitment (its target says whether it is good).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewMetricCheckIn {
+    /// The metric's value, in its unit.
+    pub value: f64,
+    pub note: Option<String>,
+    pub author: String,
+    pub at: Timestamp,
+}
+
+/// A recorded reading of a team metric.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricCheckIn {
+    pub metric: String,
+    /// 1 for the metric's first check-in, then 2, 3, ...
+    pub version: i64,
+    pub value: f64,
+    pub note: Option<String>,
+    pub author: String,
+    pub at: Timestamp,
+}

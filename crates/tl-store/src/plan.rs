@@ -207,6 +207,8 @@ pub(crate) struct Doc {
     pub hash: String,
     /// The entities this document holds: itself and its key results or milestones.
     pub entities: Vec<(Kind, String)>,
+    /// A metric bound to delivery events (`measure:`), which takes no check-ins.
+    pub measured: bool,
 }
 
 /// The first lines of a document of this kind, which sections repeat once.
@@ -254,7 +256,7 @@ pub(crate) fn documents(model: &Model) -> Result<Vec<Doc>, Error> {
     let mut push = |kind: Kind, id: &str, body: String, children: Vec<(Kind, String)>| {
         let mut entities = vec![(kind, id.to_string())];
         entities.extend(children);
-        docs.push(Doc { kind, id: id.to_string(), position: 0, hash: hash(&body), body, entities });
+        docs.push(Doc { kind, id: id.to_string(), position: 0, hash: hash(&body), body, entities, measured: false });
     };
     push(Kind::Organisation, "organisation", text(|w| w.organisation(&model.organisation)), vec![]);
     let policy = text(|w| w.policy(&model.policy));
@@ -302,6 +304,10 @@ pub(crate) fn documents(model: &Model) -> Result<Vec<Doc>, Error> {
     for d in &model.delivery_definitions {
         let body = text(|w| w.delivery_definitions(from_ref(d)));
         push(Kind::DeliveryDefinition, d.id.as_str(), body, vec![]);
+    }
+    let measured: HashSet<&str> = model.metrics.iter().filter(|m| m.measure.is_some()).map(|m| m.id.as_str()).collect();
+    for doc in &mut docs {
+        doc.measured = doc.kind == Kind::Metric && measured.contains(doc.id.as_str());
     }
 
     let mut seen = HashSet::new();

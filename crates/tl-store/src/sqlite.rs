@@ -62,5 +62,6 @@ pub(crate) fn migrations() -> Vec<Migration> {
         migration(3, "live_version", include_str!("../migrations/sqlite/0003_live_version.sql")),
         migration(4, "work_items", include_str!("../migrations/sqlite/0004_work_items.sql")),
         migration(5, "plan_history", include_str!("../migrations/sqlite/0005_plan_history.sql")),
+        migration(6, "metric_check_ins", include_str!("../migrations/sqlite/0006_metric_check_ins.sql")),
     ]
 }

@@ -12,7 +12,8 @@ use tl_store::{OpenOptions, SqlStore, Store};
 ///
 /// Loads `examples/acme` (from the current folder or one above it) into a
 /// temporary SQLite database, adds thirteen weeks of weekly check-ins for
-/// every key result and of delivery events for every team's services,
+/// every key result and every team metric no event definition measures, and
+/// of delivery events for every team's services,
 /// creates an admin account and an editor API token, prints
 /// the URL and the credentials, and serves until Ctrl-C. The database is
 /// deleted on exit.
@@ -84,6 +85,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         for (key_result, check_ins) in history {
             for (version, check_in) in check_ins.into_iter().enumerate() {
                 store.record_check_in(&key_result, version as i64, check_in).await?;
+                n_check_ins += 1;
+            }
+        }
+        for (metric, readings) in tl_app::history::metric_check_in_history(&ws.model, args.seed, now) {
+            for (version, reading) in readings.into_iter().enumerate() {
+                store.record_metric_check_in(&metric, version as i64, reading).await?;
                 n_check_ins += 1;
             }
         }

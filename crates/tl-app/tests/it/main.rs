@@ -2,6 +2,7 @@
 
 mod apply;
 mod delivery;
+mod history;
 mod progress;
 
 use std::path::{Path, PathBuf};

@@ -28,6 +28,7 @@ mod graph;
 mod heat_map;
 mod palette;
 mod scale;
+mod sparkline;
 mod svg;
 mod trend;
 
@@ -43,5 +44,6 @@ pub use graph::{DepGraph, EdgeKind, EdgeState, GraphEdge, GraphNode, dependency_
 pub use heat_map::{HeatMap, HeatRow, heat_map};
 pub use palette::Tone;
 pub use scale::{Ticks, nice_ticks};
+pub use sparkline::{Sparkline, sparkline};
 pub use svg::escape;
 pub use trend::{Trend, TrendPoint, trend};

@@ -144,6 +144,11 @@ impl Server {
                 store.record_check_in(&key_result, version as i64, check_in).await.expect("a check-in");
             }
         }
+        for (metric, readings) in tl_app::history::metric_check_in_history(&ws.model, 7, now) {
+            for (version, reading) in readings.into_iter().enumerate() {
+                store.record_metric_check_in(&metric, version as i64, reading).await.expect("a metric reading");
+            }
+        }
         // A second revision, so that the history pages have a diff to show:
         // an initiative renamed and rescheduled, a risk removed.
         let mut next = ws.model.clone();

@@ -1,7 +1,8 @@
 //! The dashboard in a real headless Chromium, driven over WebDriver
 //! (fantoccini and Debian's chromedriver), against the server running
 //! in-process on a loopback port: log in, open every page, record a
-//! check-in with the form and see it on the overview, try a forbidden
+//! check-in with the form and see it on the overview, report a team metric's
+//! value on the team page, try a forbidden
 //! action as a viewer, and a keyboard and labelling smoke test.
 //!
 //! Screenshots of every page go to `target/browser-screenshots/`. Without
@@ -161,6 +162,58 @@ async fn a_check_in_through_the_form_shows_on_the_overview() {
         } else {
             note(&format!("note: {okr_page} is not built yet; checked the overview only"));
         }
+    })
+    .await;
+}
+
+/// A payments metric no event definition measures, reported by hand.
+const METRIC: &str = "km-payments-auth-success";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_metric_value_reported_on_the_team_page_shows_there() {
+    run("metric", |s: Session| async move {
+        s.login(EDITOR).await;
+        s.goto("/teams/payments").await;
+        let before = s.store.metric_check_ins(METRIC).await.expect("metric check-ins").len();
+        let row = format!("//tr[@id='m-{METRIC}']");
+        let old = s.text_of(Locator::XPath(&row)).await;
+        assert!(!old.contains("91.75"), "the new value is already on the page:\n{old}");
+        assert!(s.html_of(Locator::XPath(&row)).await.contains("<svg"), "the seeded history draws a sparkline");
+        s.screenshot("team-before").await;
+
+        let form_css = format!("form[action='/metrics/{METRIC}/check-in']");
+        let summary = s
+            .client
+            .find(Locator::XPath(&format!("//form[@action='/metrics/{METRIC}/check-in']/parent::details/summary")))
+            .await
+            .expect("the form's summary");
+        summary.click().await.expect("open the form");
+        let form = s.find(&form_css).await;
+        let value = form.find(Locator::Css("input[name=value]")).await.expect("the value field");
+        value.send_keys("91.75").await.expect("type the value");
+        form.find(Locator::Css("input[name=note]"))
+            .await
+            .expect("the note field")
+            .send_keys("Reported by the browser test")
+            .await
+            .expect("type the note");
+        s.screenshot("team-form-filled").await;
+        form.find(Locator::Css("button[type=submit]")).await.expect("Save").click().await.expect("save");
+        s.wait_to_leave("/teams/payments").await;
+
+        let path = s.path().await;
+        assert!(path.starts_with("/teams/payments?saved="), "after saving, the browser is on {path}");
+        let text = s.text().await;
+        assert!(text.contains("Value recorded for"), "no confirmation:\n{text}");
+        let new = s.text_of(Locator::XPath(&row)).await;
+        assert!(new.contains("91.75") && new.contains(EDITOR), "the row does not show the new value:\n{new}");
+        s.screenshot("team-after").await;
+
+        let readings = s.store.metric_check_ins(METRIC).await.expect("metric check-ins");
+        assert_eq!(readings.len(), before + 1, "one reading more");
+        let latest = readings.last().expect("the new reading");
+        assert_eq!((latest.value, latest.author.as_str()), (91.75, EDITOR));
+        assert_eq!(latest.note.as_deref(), Some("Reported by the browser test"));
     })
     .await;
 }

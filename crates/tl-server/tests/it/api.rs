@@ -5,7 +5,7 @@ use crate::auth::acme_files;
 use crate::support::{As, Method, TestServer};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn read_endpoints_serve_the_example() {
@@ -70,6 +70,7 @@ async fn unknown_ids_are_404() {
         "/api/objectives/nope",
         "/api/key-results/nope",
         "/api/key-results/nope/check-ins",
+        "/api/metrics/nope/check-ins",
         "/api/initiatives/nope",
         "/api/milestones/nope",
         "/api/milestones/nope/status",
@@ -247,4 +248,65 @@ fn demo_history_is_deterministic_and_consistent() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn metrics_take_check_ins_unless_measured_from_events() {
+    let server = TestServer::new().await;
+    let who = &server.editor_token;
+    let path = "/api/metrics/km-payments-auth-success/check-ins";
+    let metric = |list: &Value, id: &str| -> Value {
+        list.as_array().expect("list").iter().find(|m| m["id"] == id).cloned().expect("the metric")
+    };
+
+    // Before any check-in: no value, no source.
+    let before = server.get("/api/metrics", who).await.json;
+    let m = metric(&before, "km-payments-auth-success");
+    assert_eq!((m["value"].clone(), m["source"].clone()), (Value::Null, Value::Null));
+
+    // Bad values are 422 naming the field; nothing is written.
+    for (body, field) in [
+        (json!({"value": "high", "expected_version": 0}), "value"),
+        (json!({"value": 1.0, "expected_version": 0, "confidence": 0.5}), "confidence"),
+        (json!({"value": 1.0, "note": "x".repeat(4001), "expected_version": 0}), "note"),
+    ] {
+        let r = server.send(Method::Post, path, who, Some(body.clone())).await;
+        assert!(
+            r.status == StatusCode::UNPROCESSABLE_ENTITY || r.status == StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            r.text
+        );
+        assert_eq!(r.json["error"]["field"], field, "{body}: {}", r.text);
+    }
+    // A missing field is named in the message (serde reports no path for it).
+    let r = server.send(Method::Post, path, who, Some(json!({"expected_version": 0}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.json["error"]["message"].as_str().is_some_and(|m| m.contains("`value`")), "{}", r.text);
+    assert_eq!(server.get(path, who).await.json, json!([]));
+
+    let r = server
+        .send(Method::Post, path, who, Some(json!({"value": 93.4, "note": " card network ", "expected_version": 0})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!((r.json["version"].as_i64(), r.json["note"].as_str()), (Some(1), Some("card network")));
+    let r = server.send(Method::Post, path, who, Some(json!({"value": 93.9, "expected_version": 0}))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+
+    // The list now carries the value and where it came from.
+    let after = server.get("/api/metrics", who).await.json;
+    let m = metric(&after, "km-payments-auth-success");
+    assert_eq!(m["value"], 93.4);
+    assert_eq!(m["source"]["kind"], "check-in");
+    assert_eq!(m["source"]["version"], 1);
+    assert!(m["source"]["author"].as_str().is_some_and(|a| !a.is_empty()), "{m}");
+    assert!(m["source"]["at"].as_str().is_some(), "{m}");
+
+    // A metric measured from events refuses check-ins: its value is computed.
+    let bound = "/api/metrics/km-payments-lead-time/check-ins";
+    let r = server.send(Method::Post, bound, who, Some(json!({"value": 12.0, "expected_version": 0}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.json["error"]["message"].as_str().is_some_and(|m| m.contains("measure:")), "{}", r.text);
+    assert_eq!(server.get(bound, who).await.json, json!([]));
+    let m = metric(&after, "km-payments-lead-time");
+    assert!(m["source"].is_null() || m["source"]["kind"] == "events", "{m}");
 }

@@ -9,6 +9,7 @@ use tl_store::Role;
 /// The mutating routes and the role each needs.
 const ROUTES: &[(&str, Role)] = &[
     ("check-in", Role::Editor),
+    ("metric check-in", Role::Editor),
     ("milestone status", Role::Editor),
     ("dependency status", Role::Editor),
     ("apply", Role::Editor),
@@ -48,6 +49,12 @@ async fn attempt(server: &TestServer, route: &str, who: &As, n: usize) -> Status
             let v = version(server, "/api/key-results/kr-auth-success-rate").await;
             let body = json!({"value": 92.0, "confidence": 0.7, "status": "on_track", "expected_version": v});
             (Method::Post, "/api/key-results/kr-auth-success-rate/check-ins".to_string(), Some(body))
+        }
+        "metric check-in" => {
+            let path = "/api/metrics/km-payments-auth-success/check-ins".to_string();
+            let history = server.get(&path, &server.editor_token).await.json;
+            let v = history.as_array().and_then(|h| h.last()).map_or(0, |c| c["version"].as_i64().expect("version"));
+            (Method::Post, path, Some(json!({"value": 93.2, "expected_version": v})))
         }
         "milestone status" => {
             let v = version(server, "/api/milestones/m-kafka-upgrade").await;

@@ -71,7 +71,7 @@ async fn every_page_renders_for_a_viewer() {
     ok(
         &server,
         "/teams/payments",
-        &["Capacity", "Members", "Skills matrix", "Allocation", "Core metrics", "no events yet", "reported by hand"],
+        &["Capacity", "Members", "Skills matrix", "Allocation", "Core metrics", "no events yet", "not reported yet"],
     )
     .await;
     ok(&server, "/dependencies", &["All dependencies", "external", "<svg"]).await;

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 const KR: &str = "/api/key-results/kr-auth-success-rate/check-ins";
+const METRIC: &str = "/api/metrics/km-payments-auth-success/check-ins";
 const MILESTONE: &str = "/api/milestones/m-kafka-upgrade/status";
 const DEPENDENCY: &str = "/api/dependencies/dep-kafka-for-fraud-features/status";
 
@@ -39,15 +40,21 @@ fn check_in(value: f64) -> Value {
 }
 
 fn status_body(path: &str) -> Value {
+    if path == METRIC {
+        return json!({"value": 93.1, "note": "from the card network report"});
+    }
     if path.starts_with("/api/milestones") { json!({"status": "in_progress"}) } else { json!({"status": "at_risk"}) }
 }
 
 #[tokio::test]
 async fn the_history_etag_guards_the_next_write() {
     let server = TestServer::new().await;
-    for (path, body) in
-        [(KR, check_in(92.0)), (MILESTONE, status_body(MILESTONE)), (DEPENDENCY, status_body(DEPENDENCY))]
-    {
+    for (path, body) in [
+        (KR, check_in(92.0)),
+        (METRIC, status_body(METRIC)),
+        (MILESTONE, status_body(MILESTONE)),
+        (DEPENDENCY, status_body(DEPENDENCY)),
+    ] {
         assert_eq!(etag_of(&server, path).await, "\"v0\"", "{path}: no history yet");
 
         // The ETag alone is enough: no expected_version in the body.
@@ -99,6 +106,8 @@ async fn the_history_etag_guards_the_next_write() {
     // An unknown subject is 404 whatever the header says.
     let r = post(&server, "/api/key-results/nope/check-ins", Some("\"v0\""), check_in(1.0)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let r = post(&server, "/api/metrics/nope/check-ins", Some("\"v0\""), status_body(METRIC)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
 }
 
 /// `n` writers race for each of `rounds` versions with the ETag they all
@@ -141,6 +150,7 @@ async fn race(server: &Arc<TestServer>, path: &'static str, rounds: i64, n: usiz
 async fn of_many_concurrent_writers_with_one_etag_exactly_one_wins_each_version() {
     let server = Arc::new(TestServer::new().await);
     race(&server, KR, 4, 12).await;
+    race(&server, METRIC, 3, 12).await;
     race(&server, MILESTONE, 3, 12).await;
     race(&server, DEPENDENCY, 3, 12).await;
 }

@@ -190,3 +190,66 @@ async fn viewers_see_no_form_and_cannot_post_one() {
     let r = server.request(form("/key-results/kr-auth-success-rate/check-in", Some(cookie), body)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn team_metrics_are_reported_with_the_form_on_the_team_page() {
+    let server = TestServer::new().await;
+    let As::Session { cookie, csrf, .. } = &server.editor else { panic!() };
+    let path = "/metrics/km-payments-auth-success/check-in";
+    let sent = |value: &str, version: i64| {
+        format!("csrf={csrf}&expected_version={version}&value={value}&note=from+the+network+report")
+    };
+
+    // Unreported metrics offer the form; metrics measured from events do not.
+    let r = server.request(page("/teams/payments", cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains(r#"action="/metrics/km-payments-auth-success/check-in""#), "{}", r.text);
+    assert!(!r.text.contains(r#"action="/metrics/km-payments-lead-time/check-in""#));
+    assert!(r.text.contains("not reported yet"));
+
+    // A bad value: 422 on the team page, field named and marked, typed values kept.
+    let r = server.request(form(path, Some(cookie), sent("lots", 0))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_page_in_layout(&r, "the refused metric value");
+    assert!(r.text.contains("(field “value”)"), "{}", r.text);
+    assert!(r.text.contains(r#"value="lots" aria-invalid="true""#), "{}", r.text);
+    assert!(r.text.contains(r#"value="from the network report""#));
+    assert!(r.text.contains("<details open>"));
+    assert!(server.store.metric_check_ins("km-payments-auth-success").await.unwrap().is_empty());
+
+    // Saved: back to the team page, which shows the value, date and author.
+    let r = server.request(form(path, Some(cookie), sent("93.4", 0))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let to = r.location.expect("a redirect");
+    assert_eq!(to, "/teams/payments?saved=km-payments-auth-success#m-km-payments-auth-success");
+    let r = server.request(page("/teams/payments?saved=km-payments-auth-success", cookie)).await;
+    assert!(r.text.contains("Value recorded for “Card authorisation success rate”."), "{}", r.text);
+    assert!(r.text.contains("<strong>93.4 %</strong>"), "{}", r.text);
+    let today = jiff::Timestamp::now().to_string()[..10].to_string();
+    assert!(r.text.contains(&today), "the date it was reported");
+
+    // A second value draws the sparkline; a stale form is 409 with the
+    // current version in it, so saving again goes through.
+    let r = server.request(form(path, Some(cookie), sent("93.8", 1))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = server.request(form(path, Some(cookie), sent("94", 1))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text.contains(r#"name="expected_version" value="2""#), "{}", r.text);
+    assert!(r.text.contains(r#"value="94""#));
+    let r = server.request(page("/teams/payments", cookie)).await;
+    assert!(r.text.contains("Card authorisation success rate: recent values"), "a sparkline");
+
+    // Measured metrics and unknown ones are refused; a viewer is forbidden.
+    let r = server.request(form("/metrics/km-payments-lead-time/check-in", Some(cookie), sent("12", 0))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("measured from delivery events"), "{}", r.text);
+    let r = server.request(form("/metrics/nope/check-in", Some(cookie), sent("12", 0))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let As::Session { cookie: viewer, csrf: viewer_csrf, .. } = &server.viewer else { panic!() };
+    let body = format!("csrf={viewer_csrf}&expected_version=2&value=1");
+    let r = server.request(form(path, Some(viewer), body)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = server.request(page("/teams/payments", viewer)).await;
+    assert!(!r.text.contains("Report a value"), "viewers get no form");
+    assert_eq!(server.store.metric_check_ins("km-payments-auth-success").await.unwrap().len(), 2);
+}

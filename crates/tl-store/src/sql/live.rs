@@ -5,7 +5,10 @@
 
 use super::{SqlStore, millis, stored, timestamp};
 use crate::error::is_unique_violation;
-use crate::live::{CheckIn, CheckInStatus, Confidence, NewCheckIn, NewStatusUpdate, Status, StatusUpdate, SubjectKind};
+use crate::live::{
+    CheckIn, CheckInStatus, Confidence, MetricCheckIn, NewCheckIn, NewMetricCheckIn, NewStatusUpdate, Status,
+    StatusUpdate, SubjectKind,
+};
 use crate::plan::Kind;
 use crate::{Error, Result, Versions};
 use sqlx::Row;
@@ -79,6 +82,12 @@ async fn refused(store: &SqlStore, kind: Kind, id: &str, expected: i64) -> Resul
     let current: i64 = match kind {
         Kind::KeyResult => {
             sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM check_ins WHERE key_result = $1")
+                .bind(id)
+                .fetch_one(&store.pool)
+                .await?
+        }
+        Kind::Metric => {
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM metric_check_ins WHERE metric = $1")
                 .bind(id)
                 .fetch_one(&store.pool)
                 .await?
@@ -222,4 +231,100 @@ pub(super) async fn latest_status_updates(store: &SqlStore, kind: SubjectKind) -
     .fetch_all(&store.pool)
     .await?;
     rows.iter().map(|r| status_update_of(kind, r)).collect()
+}
+
+pub(super) async fn record_metric_check_in(
+    store: &SqlStore,
+    metric: &str,
+    expected_version: i64,
+    c: NewMetricCheckIn,
+) -> Result<MetricCheckIn> {
+    if !c.value.is_finite() {
+        return Err(Error::Invalid(format!("a metric check-in's value must be a number, not {}", c.value)));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO metric_check_ins (metric, version, value, note, author, created_at_ms) \
+         SELECT $1, $2, $3, $4, $5, $6 \
+         WHERE EXISTS (SELECT 1 FROM plan_entities WHERE kind = 'metric' AND id = $1 AND measured = 0) \
+         AND (SELECT COALESCE(MAX(version), 0) FROM metric_check_ins WHERE metric = $1) = $7",
+    )
+    .bind(metric)
+    .bind(expected_version + 1)
+    .bind(c.value)
+    .bind(c.note.as_deref())
+    .bind(&c.author)
+    .bind(millis(c.at))
+    .bind(expected_version)
+    .execute(&store.pool)
+    .await;
+    match inserted {
+        Ok(done) if done.rows_affected() == 1 => Ok(MetricCheckIn {
+            metric: metric.to_string(),
+            version: expected_version + 1,
+            value: c.value,
+            note: c.note,
+            author: c.author,
+            at: stored(c.at),
+        }),
+        Ok(_) => Err(metric_refused(store, metric, expected_version).await?),
+        Err(e) if is_unique_violation(&e) => Err(metric_refused(store, metric, expected_version).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Why a metric check-in was refused: as for other live data, or because
+/// the metric's value is computed from delivery events.
+async fn metric_refused(store: &SqlStore, metric: &str, expected: i64) -> Result<Error> {
+    if is_measured(store, metric).await? {
+        return Ok(Error::Invalid(format!(
+            "metric `{metric}` is measured from delivery events (`measure:` in the plan), so its value is computed \
+             and takes no check-ins; remove `measure:` to report it by hand"
+        )));
+    }
+    refused(store, Kind::Metric, metric, expected).await
+}
+
+async fn is_measured(store: &SqlStore, metric: &str) -> Result<bool> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM plan_entities WHERE kind = 'metric' AND id = $1 AND measured = 1")
+            .bind(metric)
+            .fetch_one(&store.pool)
+            .await?;
+    Ok(n > 0)
+}
+
+const METRIC_CHECK_IN_COLUMNS: &str = "metric, version, value, note, author, created_at_ms";
+
+fn metric_check_in_of(row: &AnyRow) -> Result<MetricCheckIn> {
+    Ok(MetricCheckIn {
+        metric: row.try_get("metric")?,
+        version: row.try_get("version")?,
+        value: row.try_get("value")?,
+        note: row.try_get("note")?,
+        author: row.try_get("author")?,
+        at: timestamp(row.try_get("created_at_ms")?)?,
+    })
+}
+
+pub(super) async fn metric_check_ins(store: &SqlStore, metric: &str) -> Result<Vec<MetricCheckIn>> {
+    let sql = format!("SELECT {METRIC_CHECK_IN_COLUMNS} FROM metric_check_ins WHERE metric = $1 ORDER BY version");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(metric).fetch_all(&store.pool).await?;
+    if rows.is_empty() && !super::plan::has_entity(store, Kind::Metric, metric).await? {
+        return Err(Error::not_found("metric", metric));
+    }
+    rows.iter().map(metric_check_in_of).collect()
+}
+
+pub(super) async fn latest_metric_check_ins(store: &SqlStore, per_metric: i64) -> Result<Vec<MetricCheckIn>> {
+    let rows = sqlx::query(
+        "SELECT c.metric, c.version, c.value, c.note, c.author, c.created_at_ms \
+         FROM metric_check_ins c \
+         JOIN (SELECT metric, MAX(version) AS version FROM metric_check_ins GROUP BY metric) m \
+           ON c.metric = m.metric AND c.version > m.version - $1 \
+         ORDER BY c.metric, c.version",
+    )
+    .bind(per_metric.max(1))
+    .fetch_all(&store.pool)
+    .await?;
+    rows.iter().map(metric_check_in_of).collect()
 }

@@ -10,7 +10,7 @@ mod work_items;
 
 use crate::auth::{ApiToken, NewApiToken, NewUser, Session, User, UserUpdate};
 use crate::events::{EventBatch, EventCounts, Events, TimeWindow};
-use crate::live::{CheckIn, NewCheckIn, NewStatusUpdate, StatusUpdate, SubjectKind};
+use crate::live::{CheckIn, MetricCheckIn, NewCheckIn, NewMetricCheckIn, NewStatusUpdate, StatusUpdate, SubjectKind};
 use crate::plan::{ApplyOptions, ApplyOutcome, Kind, PlanFiles, Revision, RevisionDetail, StoredPlan};
 use crate::work_items::{StoredWorkItem, WorkItemFilter};
 use crate::{Backend, BoxFuture, Error, Result, Store, Versions, postgres, sqlite};
@@ -222,6 +222,23 @@ impl Store for SqlStore {
 
     fn latest_status_updates(&self, kind: SubjectKind) -> BoxFuture<'_, Result<Vec<StatusUpdate>>> {
         Box::pin(live::latest_status_updates(self, kind))
+    }
+
+    fn record_metric_check_in<'a>(
+        &'a self,
+        metric: &'a str,
+        expected_version: i64,
+        check_in: NewMetricCheckIn,
+    ) -> BoxFuture<'a, Result<MetricCheckIn>> {
+        Box::pin(live::record_metric_check_in(self, metric, expected_version, check_in))
+    }
+
+    fn metric_check_ins<'a>(&'a self, metric: &'a str) -> BoxFuture<'a, Result<Vec<MetricCheckIn>>> {
+        Box::pin(live::metric_check_ins(self, metric))
+    }
+
+    fn latest_metric_check_ins(&self, per_metric: i64) -> BoxFuture<'_, Result<Vec<MetricCheckIn>>> {
+        Box::pin(live::latest_metric_check_ins(self, per_metric))
     }
 
     fn create_user(&self, user: NewUser) -> BoxFuture<'_, Result<User>> {

@@ -166,12 +166,14 @@ async fn try_apply(store: &SqlStore, docs: &[Doc], options: &ApplyOptions) -> Re
         .collect();
     for chunk in entities.chunks(CHUNK) {
         let sql = format!(
-            "INSERT INTO plan_entities (kind, id, doc_kind, doc_id) VALUES {}",
-            placeholders(chunk.len(), 4, 1)
+            "INSERT INTO plan_entities (kind, id, doc_kind, doc_id, measured) VALUES {}",
+            placeholders(chunk.len(), 5, 1)
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for (kind, id, doc) in chunk {
-            query = query.bind(kind.as_str()).bind(*id).bind(doc.kind.as_str()).bind(&doc.id);
+            // Only the document's own entity (a metric) can be measured.
+            let measured = doc.measured && *kind == doc.kind;
+            query = query.bind(kind.as_str()).bind(*id).bind(doc.kind.as_str()).bind(&doc.id).bind(i64::from(measured));
         }
         query.execute(&mut *tx).await?;
     }

@@ -1,8 +1,11 @@
-//! Check-ins and status updates: versions, history, and surviving a re-apply.
+//! Check-ins on key results and metrics, and status updates: versions,
+//! history, and surviving a re-apply.
 
 use crate::support::{acme, each_backend, now, options};
 use tl_engine::model::{DependencyStatus, MilestoneStatus};
-use tl_store::{CheckInStatus, Confidence, Error, NewCheckIn, NewStatusUpdate, Status, Store, SubjectKind};
+use tl_store::{
+    CheckInStatus, Confidence, Error, NewCheckIn, NewMetricCheckIn, NewStatusUpdate, Status, Store, SubjectKind,
+};
 
 pub fn check_in(value: f64, note: &str) -> NewCheckIn {
     NewCheckIn {
@@ -234,4 +237,77 @@ async fn futures_join_all<T: Send + 'static>(
         out.push(h.await.expect("a writer task"));
     }
     out
+}
+
+fn metric_check_in(value: f64, note: &str) -> NewMetricCheckIn {
+    NewMetricCheckIn { value, note: Some(note.into()), author: "bob".into(), at: now() }
+}
+
+#[tokio::test]
+async fn metric_check_ins_are_versioned_and_refused_on_measured_metrics() {
+    let model = acme();
+    let unbound: Vec<String> =
+        model.metrics.iter().filter(|m| m.measure.is_none()).map(|m| m.id.0.clone()).take(2).collect();
+    let bound = model.metrics.iter().find(|m| m.measure.is_some()).expect("acme binds a metric").id.0.clone();
+    let (metric, other) = (&unbound[0], &unbound[1]);
+    each_backend(async |t| {
+        let store: &dyn Store = &t.store;
+        let result = store.record_metric_check_in(metric, 0, metric_check_in(1.0, "x")).await;
+        assert!(matches!(result, Err(Error::NotFound { kind: "metric", .. })), "{result:?}");
+        store.apply(&model, options("alice")).await.unwrap();
+        assert!(store.metric_check_ins(metric).await.unwrap().is_empty());
+        assert!(store.latest_metric_check_ins(1).await.unwrap().is_empty());
+
+        let live = store.versions().await.unwrap().live;
+        let first = store.record_metric_check_in(metric, 0, metric_check_in(93.1, "first")).await.unwrap();
+        assert_eq!((first.version, first.value, first.author.as_str()), (1, 93.1, "bob"));
+        // A metric check-in is live data: cached views must refresh.
+        assert_eq!(store.versions().await.unwrap().live, live + 1);
+        let second = NewMetricCheckIn { note: None, ..metric_check_in(92.4, "") };
+        let second = store.record_metric_check_in(metric, 1, second).await.unwrap();
+        assert_eq!(second.version, 2);
+        match store.record_metric_check_in(metric, 1, metric_check_in(0.0, "stale")).await {
+            Err(Error::Conflict { expected: 1, current: 2, .. }) => {}
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        let third = store.record_metric_check_in(metric, 2, metric_check_in(94.0, "third")).await.unwrap();
+        assert_eq!(store.metric_check_ins(metric).await.unwrap(), vec![first, second.clone(), third.clone()]);
+
+        // Bound metrics and bad values are refused and write nothing.
+        let live = store.versions().await.unwrap().live;
+        let result = store.record_metric_check_in(&bound, 0, metric_check_in(12.0, "computed")).await;
+        assert!(matches!(&result, Err(Error::Invalid(m)) if m.contains("measure:")), "{result:?}");
+        assert!(store.metric_check_ins(&bound).await.unwrap().is_empty());
+        let result = store.record_metric_check_in(other, 0, metric_check_in(f64::NAN, "nan")).await;
+        assert!(matches!(result, Err(Error::Invalid(_))), "{result:?}");
+        // A key result's id is not a metric's.
+        let kr = model.objectives[0].key_results[0].id.0.clone();
+        let result = store.record_metric_check_in(&kr, 0, metric_check_in(1.0, "kr")).await;
+        assert!(matches!(result, Err(Error::NotFound { kind: "metric", .. })), "{result:?}");
+        assert_eq!(store.versions().await.unwrap().live, live);
+
+        // Latest per metric, and the recent history per metric.
+        let o = store.record_metric_check_in(other, 0, metric_check_in(5.0, "other")).await.unwrap();
+        let mut latest = vec![third.clone(), o.clone()];
+        latest.sort_by(|a, b| a.metric.cmp(&b.metric));
+        assert_eq!(store.latest_metric_check_ins(1).await.unwrap(), latest);
+        let mut recent = vec![second, third, o];
+        recent.sort_by(|a, b| a.metric.cmp(&b.metric).then(a.version.cmp(&b.version)));
+        assert_eq!(store.latest_metric_check_ins(2).await.unwrap(), recent);
+        assert!(matches!(store.metric_check_ins("km-nope").await, Err(Error::NotFound { .. })));
+
+        // Binding the metric to events later closes it to check-ins; its
+        // history stays.
+        let mut bound_later = model.clone();
+        let m = bound_later.metrics.iter_mut().find(|m| &m.id.0 == metric).unwrap();
+        m.measure = model.metrics.iter().find(|m| m.measure.is_some()).unwrap().measure.clone();
+        store.apply(&bound_later, options("alice")).await.unwrap();
+        let result = store.record_metric_check_in(metric, 3, metric_check_in(1.0, "now computed")).await;
+        assert!(matches!(result, Err(Error::Invalid(_))), "{result:?}");
+        assert_eq!(store.metric_check_ins(metric).await.unwrap().len(), 3);
+        // Unbinding it opens it again.
+        store.apply(&model, options("alice")).await.unwrap();
+        store.record_metric_check_in(metric, 3, metric_check_in(95.0, "by hand again")).await.unwrap();
+    })
+    .await;
 }

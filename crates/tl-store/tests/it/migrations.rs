@@ -58,3 +58,31 @@ async fn unknown_urls_are_refused_without_echoing_secrets() {
     assert!(matches!(err, Error::UnsupportedUrl(_)));
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
+
+/// Migration 0006 finds the metrics bound with `measure:` in a database
+/// applied before it (whose `measured` column it adds as 0) from the
+/// writer's text: its backfill, run on the documents `apply` writes, marks
+/// exactly the metrics that have `measure:`.
+#[tokio::test]
+async fn migration_0006_marks_the_measured_metrics_of_an_existing_plan() {
+    let model = crate::support::acme();
+    each_backend(async |t| {
+        t.store.apply(&model, crate::support::options("alice")).await.unwrap();
+        let backend = t.store.backend();
+        let (_, _, sql) = embedded_migrations(backend).into_iter().find(|(v, _, _)| *v == 6).expect("0006");
+        let start = sql.find("UPDATE plan_entities SET measured = 1").expect("the backfill");
+        let backfill = &sql[start..start + sql[start..].find(';').expect("its end")];
+        let pool = t.store.pool();
+        sqlx::query("UPDATE plan_entities SET measured = 0").execute(pool).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(backfill.to_string())).execute(pool).await.unwrap();
+        let mut marked: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM plan_entities WHERE measured = 1").fetch_all(pool).await.unwrap();
+        marked.sort();
+        let mut bound: Vec<String> =
+            model.metrics.iter().filter(|m| m.measure.is_some()).map(|m| m.id.0.clone()).collect();
+        bound.sort();
+        assert!(!bound.is_empty());
+        assert_eq!(marked, bound);
+    })
+    .await;
+}
