@@ -1105,7 +1105,7 @@ impl DeliveryDefinition {
 /// Every field of a definition with its value as the files spell it.
 fn definition_values(d: &tl_engine::delivery::MetricDefinition) -> Vec<(&'static str, String)> {
     use tl_engine::delivery::definition::statistic_name;
-    use tl_engine::delivery::{Attribution, DeploymentFrequencyStat, LeadTimeEnd, LeadTimeStart};
+    use tl_engine::delivery::{Attribution, DeploymentFrequencyStat, LeadTimeEnd, LeadTimeStart, Rounding, WeekStart};
     let dep = &d.deployment;
     let results: Vec<String> = dep.results.iter().map(|r| r.as_str().to_ascii_lowercase()).collect();
     let attribution = match &d.attribution {
@@ -1142,12 +1142,30 @@ fn definition_values(d: &tl_engine::delivery::MetricDefinition) -> Vec<(&'static
             .into(),
         ),
         ("lead_time.statistic", statistic_name(d.lead_time_statistic).into()),
+        ("lead_time.minimum", tl_workspace::write::duration(d.lead_time_minimum_minutes)),
         ("restore_statistic", statistic_name(d.restore_statistic).into()),
+        (
+            "restore_rounding",
+            match d.restore_rounding {
+                Rounding::Exact => "exact",
+                Rounding::WholeHours => "whole_hours",
+            }
+            .into(),
+        ),
         (
             "frequency",
             match d.frequency_statistic {
                 DeploymentFrequencyStat::PerWeek => "per_week",
                 DeploymentFrequencyStat::MedianDeployDaysPerWeek => "deploy_days_per_week",
+            }
+            .into(),
+        ),
+        ("frequency_statistic", statistic_name(d.frequency_summary).into()),
+        (
+            "week_start",
+            match d.week_start {
+                WeekStart::Monday => "monday",
+                WeekStart::Sunday => "sunday",
             }
             .into(),
         ),

@@ -404,6 +404,7 @@ static DEFINITION_LEAD_TIME: Record = Record {
         opt("start", Ty::Keyword(LeadTimeFrom::NAMES), "first_commit, pr_created or commit_authored"),
         opt("end", Ty::Keyword(LeadTimeTo::NAMES), "deployed or merged"),
         opt("statistic", Ty::Keyword(StatisticName::NAMES), "median, median_low, p75 or mean"),
+        opt("minimum", Ty::Duration, "shorter lead times are left out, e.g. 1m (fourkeys ignores them)"),
     ],
 };
 
@@ -431,7 +432,18 @@ pub static DELIVERY_DEFINITION: Record = Record {
         opt("deployment", Ty::Record(&DEFINITION_DEPLOYMENT), "what counts as a deployment"),
         opt("lead_time", Ty::Record(&DEFINITION_LEAD_TIME), "where lead time starts and ends, and its statistic"),
         opt("restore_statistic", Ty::Keyword(StatisticName::NAMES), "how times to restore are summarised"),
+        opt(
+            "restore_rounding",
+            Ty::Keyword(RestoreRounding::NAMES),
+            "exact, or whole_hours (truncated first, as fourkeys does)",
+        ),
         opt("frequency", Ty::Keyword(FrequencyName::NAMES), "per_week or deploy_days_per_week"),
+        opt(
+            "frequency_statistic",
+            Ty::Keyword(StatisticName::NAMES),
+            "how deployment days per week and month are summarised (median interpolates)",
+        ),
+        opt("week_start", Ty::Keyword(WeekStartName::NAMES), "monday or sunday: the weeks deployment days count in"),
         opt("window", Ty::Duration, "the trailing window a figure covers, in whole days, e.g. 28d"),
         opt("attribution", Ty::Record(&DEFINITION_ATTRIBUTION), "how incidents are attributed to deployments"),
         opt("benchmark", Ty::Int(2000, 2100), "the year of the DORA report whose tiers classify the figures"),
@@ -786,7 +798,10 @@ fn delivery_definition(d: &mut Decoder<'_>, n: &Node) -> Option<DeliveryDefiniti
     };
     note("description", o.get("description"));
     note("restore_statistic", o.get("restore_statistic"));
+    note("restore_rounding", o.get("restore_rounding"));
     note("frequency", o.get("frequency"));
+    note("frequency_statistic", o.get("frequency_statistic"));
+    note("week_start", o.get("week_start"));
     note("window", o.get("window"));
     note("attribution", o.get("attribution"));
     note("benchmark", o.get("benchmark"));
@@ -799,11 +814,13 @@ fn delivery_definition(d: &mut Decoder<'_>, n: &Node) -> Option<DeliveryDefiniti
         results = d.strings(&dep, "results");
         pattern = d.string(&dep, "pattern");
     }
-    let (mut start, mut end, mut statistic) = (None, None, None);
+    let (mut start, mut end, mut statistic, mut minimum) = (None, None, None, None);
     if let Some(lt) = o.get("lead_time").and_then(|n| d.obj(n, &DEFINITION_LEAD_TIME)) {
         note("lead_time.start", lt.get("start"));
         note("lead_time.end", lt.get("end"));
         note("lead_time.statistic", lt.get("statistic"));
+        note("lead_time.minimum", lt.get("minimum"));
+        minimum = d.duration_minutes(&lt, "minimum");
         start = d.keyword(&lt, "start", LeadTimeFrom::NAMES, LeadTimeFrom::parse);
         end = d.keyword(&lt, "end", LeadTimeTo::NAMES, LeadTimeTo::parse);
         statistic = d.keyword(&lt, "statistic", StatisticName::NAMES, StatisticName::parse);
@@ -838,8 +855,12 @@ fn delivery_definition(d: &mut Decoder<'_>, n: &Node) -> Option<DeliveryDefiniti
         lead_time_start: start,
         lead_time_end: end,
         lead_time_statistic: statistic,
+        lead_time_minimum_minutes: minimum,
         restore_statistic: d.keyword(&o, "restore_statistic", StatisticName::NAMES, StatisticName::parse),
+        restore_rounding: d.keyword(&o, "restore_rounding", RestoreRounding::NAMES, RestoreRounding::parse),
         frequency: d.keyword(&o, "frequency", FrequencyName::NAMES, FrequencyName::parse),
+        frequency_statistic: d.keyword(&o, "frequency_statistic", StatisticName::NAMES, StatisticName::parse),
+        week_start: d.keyword(&o, "week_start", WeekStartName::NAMES, WeekStartName::parse),
         window_days,
         attribution,
         benchmark: d.int(&o, "benchmark", 2000, 2100).and_then(|y| u16::try_from(y).ok()),
