@@ -172,8 +172,9 @@ fn main() {
             incidents: &data.incidents,
         };
         println!("{:<10} link_changes {:8.1} ms", base.name, ms(link));
-        for days in [base.window.days, 365] {
-            let definition = tl_engine::delivery::MetricDefinition { window: Window { days }, ..base.clone() };
+        for window in [base.window, Window::Days(365)] {
+            let days = window.max_days();
+            let definition = tl_engine::delivery::MetricDefinition { window, ..base.clone() };
             for (label, group_by) in [("service", GroupBy::Service), ("team", GroupBy::Team(&data.teams))] {
                 let (wall, keys) = best_of(3, || report(&events, &definition, data.now, group_by));
                 println!(

@@ -650,6 +650,8 @@ pub struct DeliveryDefinition {
     pub frequency_statistic: Option<StatisticName>,
     pub week_start: Option<WeekStartName>,
     pub window_days: Option<u32>,
+    /// A window of calendar months (`3mo`); at most one of the two is set.
+    pub window_months: Option<u32>,
     pub attribution: Option<AttributionSpec>,
     pub benchmark: Option<u16>,
     /// Where each overriding field was written, by its dotted name

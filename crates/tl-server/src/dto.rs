@@ -1169,7 +1169,7 @@ fn definition_values(d: &tl_engine::delivery::MetricDefinition) -> Vec<(&'static
             }
             .into(),
         ),
-        ("window", format!("{}d", d.window.days)),
+        ("window", d.window.label()),
         ("attribution", attribution),
         ("benchmark", format!("{} ({})", b.report_year, b.source)),
     ]

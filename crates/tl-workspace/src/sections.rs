@@ -444,7 +444,11 @@ pub static DELIVERY_DEFINITION: Record = Record {
             "how deployment days per week and month are summarised (median interpolates)",
         ),
         opt("week_start", Ty::Keyword(WeekStartName::NAMES), "monday or sunday: the weeks deployment days count in"),
-        opt("window", Ty::Duration, "the trailing window a figure covers, in whole days, e.g. 28d"),
+        opt(
+            "window",
+            Ty::Window,
+            "the trailing window a figure covers: whole days, e.g. 28d, or calendar months, e.g. 3mo",
+        ),
         opt("attribution", Ty::Record(&DEFINITION_ATTRIBUTION), "how incidents are attributed to deployments"),
         opt("benchmark", Ty::Int(2000, 2100), "the year of the DORA report whose tiers classify the figures"),
     ],
@@ -833,13 +837,29 @@ fn delivery_definition(d: &mut Decoder<'_>, n: &Node) -> Option<DeliveryDefiniti
             loc: a.loc,
         })
     });
-    let window_days = o.get("window").and_then(|node| {
+    let window_months = o.get("window").and_then(|node| {
+        let text = node.scalar()?.trim();
+        let months = text.strip_suffix("mo")?.trim_end();
+        match months.parse::<u32>().ok().filter(|_| months.bytes().all(|b| b.is_ascii_digit())) {
+            Some(n) if (1..=1_200).contains(&n) => Some(n),
+            _ => {
+                d.invalid(
+                    node.loc,
+                    format!("`{text}` is not a number of months from 1 to 1200"),
+                    "write calendar months as a whole number and `mo`, e.g. 3mo",
+                );
+                None
+            }
+        }
+    });
+    let is_months = o.get("window").and_then(Node::scalar).is_some_and(|t| t.trim().ends_with("mo"));
+    let window_days = o.get("window").filter(|_| !is_months).and_then(|node| {
         let minutes = d.duration_node(node)?;
         if minutes % (24 * 60) != 0 || minutes == 0 {
             d.invalid(
                 node.loc,
                 "a window is a whole number of days".to_string(),
-                "write the window in days, e.g. 28d or 13w",
+                "write the window in whole days, e.g. 28d or 13w, or in calendar months, e.g. 3mo",
             );
             return None;
         }
@@ -862,6 +882,7 @@ fn delivery_definition(d: &mut Decoder<'_>, n: &Node) -> Option<DeliveryDefiniti
         frequency_statistic: d.keyword(&o, "frequency_statistic", StatisticName::NAMES, StatisticName::parse),
         week_start: d.keyword(&o, "week_start", WeekStartName::NAMES, WeekStartName::parse),
         window_days,
+        window_months,
         attribution,
         benchmark: d.int(&o, "benchmark", 2000, 2100).and_then(|y| u16::try_from(y).ok()),
         fields,

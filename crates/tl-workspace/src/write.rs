@@ -616,6 +616,9 @@ impl Writer {
             if let Some(days) = d.window_days {
                 w!(o, "    window: {days}d");
             }
+            if let Some(months) = d.window_months {
+                w!(o, "    window: {months}mo");
+            }
             if let Some(a) = &d.attribution {
                 w!(o, "    attribution:");
                 w!(o, "      rule: {}", a.rule);

@@ -6,6 +6,10 @@
 
 use std::collections::HashMap;
 
+use jiff::civil::{Date, Time};
+use jiff::tz::Offset;
+use jiff::{SignedDuration, Timestamp, ToSpan};
+
 use super::PRODUCTION;
 use super::events::{Deployment, RunResult};
 use crate::diag::{Diagnostic, Loc, did_you_mean};
@@ -175,10 +179,60 @@ impl Rounding {
     }
 }
 
-/// The trailing window a report covers: `days` days ending at `now`.
+/// The trailing window a report covers, ending at `now`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Window {
-    pub days: u32,
+pub enum Window {
+    /// This many days of 24 hours before `now`.
+    Days(u32),
+    /// From midnight UTC of today's date this many calendar months back
+    /// (fourkeys' `DATE_SUB(CURRENT_DATE(), INTERVAL 3 MONTH)`, which keeps
+    /// the day of the month or takes the month's last day).
+    CalendarMonths(u32),
+}
+
+impl Window {
+    /// The start of the window that ends at `end`. A century is longer than
+    /// any delivery history: the cap keeps a mistyped window from asking for
+    /// millions of weekly periods.
+    pub fn start(self, end: Timestamp) -> Timestamp {
+        match self {
+            Window::Days(days) => {
+                let days = i64::from(days.min(36_525));
+                end.checked_sub(SignedDuration::from_hours(24 * days)).unwrap_or(Timestamp::MIN)
+            }
+            Window::CalendarMonths(months) => {
+                let today = Offset::UTC.to_datetime(end).date();
+                let first = today.checked_sub(i64::from(months.min(1_200)).months()).unwrap_or(Date::MIN);
+                Offset::UTC.to_timestamp(first.to_datetime(Time::midnight())).unwrap_or(Timestamp::MIN)
+            }
+        }
+    }
+
+    /// The longest the window can be, in whole days (a month counts 31).
+    pub fn max_days(self) -> u32 {
+        match self {
+            Window::Days(days) => days,
+            Window::CalendarMonths(months) => months.saturating_mul(31),
+        }
+    }
+
+    /// As the files write it: `28d`, `3mo`.
+    pub fn label(self) -> String {
+        match self {
+            Window::Days(days) => format!("{days}d"),
+            Window::CalendarMonths(months) => format!("{months}mo"),
+        }
+    }
+
+    /// In words: `28 days`, `3 calendar months`.
+    pub fn describe(self) -> String {
+        match self {
+            Window::Days(1) => "1 day".into(),
+            Window::Days(days) => format!("{days} days"),
+            Window::CalendarMonths(1) => "1 calendar month".into(),
+            Window::CalendarMonths(months) => format!("{months} calendar months"),
+        }
+    }
 }
 
 /// How an incident is attributed to a deployment.
@@ -530,7 +584,7 @@ pub fn presets() -> Vec<MetricDefinition> {
             frequency_statistic: DeploymentFrequencyStat::PerWeek,
             frequency_summary: Statistic::MedianLow,
             week_start: WeekStart::Monday,
-            window: Window { days: 91 },
+            window: Window::Days(91),
             attribution: Attribution::LastDeploymentBefore { same_service: true, within_minutes: None },
             benchmark: Benchmark::dora_2023(),
         },
@@ -552,7 +606,7 @@ pub fn presets() -> Vec<MetricDefinition> {
             frequency_summary: Statistic::MedianLow,
             week_start: WeekStart::Monday,
             // DevLake's DORA dashboard opens on the last six months.
-            window: Window { days: 182 },
+            window: Window::Days(182),
             attribution: Attribution::LastDeploymentBefore { same_service: false, within_minutes: None },
             benchmark: Benchmark::dora_2023(),
         },
@@ -563,8 +617,7 @@ pub fn presets() -> Vec<MetricDefinition> {
                           changes deployed within a minute, interpolated medians, times to \
                           restore in whole hours, deployment days per Sunday-start week, \
                           incidents blamed on the deployment that shipped their root-cause \
-                          commit, fourkeys' 2019 buckets, over the last 90 days (fourkeys \
-                          takes three calendar months)."
+                          commit, fourkeys' 2019 buckets, over three calendar months."
                 .into(),
             deployment: DeploymentRule { environment: None, results: vec![RunResult::Success], name_pattern: None },
             lead_time_start: LeadTimeStart::CommitAuthored,
@@ -577,9 +630,7 @@ pub fn presets() -> Vec<MetricDefinition> {
             frequency_statistic: DeploymentFrequencyStat::MedianDeployDaysPerWeek,
             frequency_summary: Statistic::Median,
             week_start: WeekStart::Sunday,
-            // `DATE_SUB(CURRENT_DATE(), INTERVAL 3 MONTH)` is 89 to 92 days;
-            // a window here is a whole number of days.
-            window: Window { days: 90 },
+            window: Window::CalendarMonths(3),
             attribution: Attribution::RootCauseCommit,
             benchmark: Benchmark::fourkeys_2019(),
         },
@@ -735,7 +786,10 @@ fn apply(parent: &ResolvedDefinition, spec: &DeliveryDefinition, diags: &mut Vec
         };
     }
     if let Some(days) = spec.window_days {
-        d.window = Window { days };
+        d.window = Window::Days(days);
+    }
+    if let Some(months) = spec.window_months {
+        d.window = Window::CalendarMonths(months);
     }
     if let Some(a) = &spec.attribution {
         d.attribution = match a.rule {

@@ -576,10 +576,7 @@ pub fn report(
     now: Timestamp,
     group_by: GroupBy<'_>,
 ) -> KeysReport {
-    // A century is longer than any delivery history; the cap keeps a
-    // mistyped window from asking for millions of weekly periods.
-    let days = i64::from(definition.window.days.min(36_525));
-    let start = now.checked_sub(SignedDuration::from_hours(24 * days)).unwrap_or(Timestamp::MIN);
+    let start = definition.window.start(now);
     let mut incidents = events.incidents.to_vec();
     attribute_incidents(&mut incidents, events.deployments, definition);
     let events = DeliveryEvents { incidents: &incidents, ..*events };

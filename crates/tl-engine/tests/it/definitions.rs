@@ -34,6 +34,7 @@ fn spec(id: &str, extends: Option<&str>) -> DeliveryDefinition {
         frequency_statistic: None,
         week_start: None,
         window_days: None,
+        window_months: None,
         attribution: None,
         benchmark: None,
         fields: Vec::new(),
@@ -67,7 +68,7 @@ fn a_chain_inherits_and_overrides_field_by_field() {
     let d = &r.definition;
     assert_eq!(r.extends.as_deref(), Some("org"));
     assert_eq!(d.deployment.environment.as_deref(), Some("production"));
-    assert_eq!(d.window.days, 28);
+    assert_eq!(d.window, tl_engine::delivery::Window::Days(28));
     assert_eq!(d.lead_time_statistic, Statistic::P75);
     // Inherited from devlake, untouched by either file.
     assert_eq!(d.restore_statistic, devlake.restore_statistic);

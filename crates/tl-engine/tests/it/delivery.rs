@@ -587,7 +587,7 @@ fn fixture(definition: &MetricDefinition) -> Fixture {
 fn two_week_default() -> MetricDefinition {
     let mut definition = presets().remove(0);
     assert_eq!(definition.name, "dora-2023", "the default comes first");
-    definition.window.days = 14;
+    definition.window = tl_engine::delivery::Window::Days(14);
     definition
 }
 

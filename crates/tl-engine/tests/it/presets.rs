@@ -208,3 +208,27 @@ fn benchmark_boundaries_as_the_dashboards_write_them() {
     let years: Vec<u16> = Benchmark::all().iter().map(|b| b.report_year).collect();
     assert_eq!(years, [2019, 2023, 2024]);
 }
+
+#[test]
+fn windows_of_days_and_calendar_months() {
+    use tl_engine::delivery::Window;
+    #[rustfmt::skip]
+    let cases = [
+        // fourkeys: midnight of `DATE_SUB(CURRENT_DATE(), INTERVAL 3 MONTH)`.
+        (Window::CalendarMonths(3), "2024-05-15T15:30:00Z", "2024-02-15T00:00:00Z"),
+        // The month's last day when the day does not exist: 31 May → 29 Feb.
+        (Window::CalendarMonths(3), "2024-05-31T08:00:00Z", "2024-02-29T00:00:00Z"),
+        (Window::CalendarMonths(1), "2024-03-31T00:00:00Z", "2024-02-29T00:00:00Z"),
+        (Window::Days(90), "2024-05-15T15:30:00Z", "2024-02-15T15:30:00Z"),
+    ];
+    for (window, end, start) in cases {
+        assert_eq!(window.start(at(end)), at(start), "{window:?} ending {end}");
+    }
+    assert_eq!(preset("fourkeys").expect("preset").window, Window::CalendarMonths(3));
+    assert_eq!((Window::CalendarMonths(3).label(), Window::Days(28).label()), ("3mo".into(), "28d".into()));
+    // A report's window is the definition's.
+    let def = preset("fourkeys").expect("preset");
+    let events = DeliveryEvents { deployments: &[], commits: &[], pull_requests: &[], incidents: &[] };
+    let r = tl_engine::delivery::report(&events, &def, at("2024-05-31T08:00:00Z"), tl_engine::delivery::GroupBy::Service);
+    assert_eq!(r.start, at("2024-02-29T00:00:00Z"));
+}

@@ -55,6 +55,7 @@ delivery_definitions:
     restore_rounding: exact
     frequency_statistic: median_low
     week_start: monday
+    window: 6mo
     benchmark: 2019
 ";
     let ws = load_texts(vec![(PathBuf::from("delivery.yaml"), text.to_string())]);
@@ -65,6 +66,7 @@ delivery_definitions:
     assert_eq!(d.restore_rounding, Some(RestoreRounding::Exact));
     assert_eq!(d.frequency_statistic, Some(StatisticName::MedianLow));
     assert_eq!(d.week_start, Some(WeekStartName::Monday));
+    assert_eq!((d.window_months, d.window_days), (Some(6), None));
     let fields: Vec<&str> = d.fields.iter().map(|(f, _)| *f).collect();
     for field in ["lead_time.minimum", "restore_rounding", "frequency_statistic", "week_start"] {
         assert!(fields.contains(&field), "{field} is noted in {fields:?}");
@@ -78,4 +80,14 @@ delivery_definitions:
     let error = bad.diagnostics.iter().find(|d| d.severity == Severity::Error).expect("an error");
     assert_eq!((error.loc.line, error.loc.col), (8, 17), "the error points at the value");
     assert!(error.hint.as_deref().is_some_and(|h| h.contains("monday, sunday")), "{error:?}");
+
+    for (window, message) in [
+        ("0mo", "`0mo` is not a number of months from 1 to 1200"),
+        ("xmo", "`xmo` is not a number of months from 1 to 1200"),
+        ("36h", "a window is a whole number of days"),
+    ] {
+        let bad = load_texts(vec![(PathBuf::from("delivery.yaml"), text.replace("6mo", window))]);
+        let error = bad.diagnostics.iter().find(|d| d.severity == Severity::Error).expect("an error");
+        assert_eq!((error.message.as_str(), error.loc.line), (message, 9), "{window}");
+    }
 }
