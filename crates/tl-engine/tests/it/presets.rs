@@ -54,19 +54,22 @@ fn frequency_figures_and_tiers() {
     // One deployment in each of January, February and March 2024, over the
     // 90 days from Monday 1 January: 13 Monday weeks with 3 deployment
     // weeks, 13 Sunday weeks (from 31 December) likewise.
-    let quarter = (["2024-01-10", "2024-02-14", "2024-03-20"].as_slice(), "2024-01-01T00:00:00Z", "2024-03-31T00:00:00Z");
+    let quarter =
+        (["2024-01-10", "2024-02-14", "2024-03-20"].as_slice(), "2024-01-01T00:00:00Z", "2024-03-31T00:00:00Z");
     let only_january = (["2024-01-10"].as_slice(), quarter.1, quarter.2);
     let daily: Vec<String> = (1..=14).map(|d| format!("2024-03-{d:02}")).collect();
     let daily: Vec<&str> = daily.iter().map(String::as_str).collect();
     let fortnight = (daily.as_slice(), "2024-03-01T00:00:00Z", "2024-03-15T00:00:00Z");
 
     type Edit = fn(&mut MetricDefinition);
+    /// Deployment days, the range's start and end.
+    type Days<'a> = (&'a [&'a str], &'a str, &'a str);
     let keep: Edit = |_| {};
     let sunday: Edit = |d| d.week_start = WeekStart::Sunday;
     let monday: Edit = |d| d.week_start = WeekStart::Monday;
     let interpolated: Edit = |d| d.frequency_summary = Statistic::Median;
     #[rustfmt::skip]
-    let cases: [(&str, &str, Edit, (&[&str], &str, &str), f64, Tier); 10] = [
+    let cases: [(&str, &str, Edit, Days<'_>, f64, Tier); 10] = [
         // Lower median of [0, 1, 2] is 1: at least one day a week is high.
         ("devlake, Monday weeks", "devlake", keep, march, 1.0, Tier::High),
         // Sunday weeks [0, 3]: lower median 0; March has 3 deployment days,
@@ -143,7 +146,8 @@ fn lead_times_under_the_minimum_and_restores_in_whole_hours() {
         incident("i3", at("2024-03-15T00:00:00Z"), 150),
     ];
     let deployments = vec![deployment(0, deployed)];
-    let events = DeliveryEvents { deployments: &deployments, commits: &commits, pull_requests: &[], incidents: &incidents };
+    let events =
+        DeliveryEvents { deployments: &deployments, commits: &commits, pull_requests: &[], incidents: &incidents };
     type Edit = fn(&mut MetricDefinition);
     #[rustfmt::skip]
     let cases: [(&str, Edit, (usize, f64), f64); 4] = [
@@ -229,6 +233,7 @@ fn windows_of_days_and_calendar_months() {
     // A report's window is the definition's.
     let def = preset("fourkeys").expect("preset");
     let events = DeliveryEvents { deployments: &[], commits: &[], pull_requests: &[], incidents: &[] };
-    let r = tl_engine::delivery::report(&events, &def, at("2024-05-31T08:00:00Z"), tl_engine::delivery::GroupBy::Service);
+    let r =
+        tl_engine::delivery::report(&events, &def, at("2024-05-31T08:00:00Z"), tl_engine::delivery::GroupBy::Service);
     assert_eq!(r.start, at("2024-02-29T00:00:00Z"));
 }
