@@ -343,9 +343,10 @@ pub enum FrequencyBasis {
 
 /// A benchmark table: tier boundaries for the four keys from one report.
 ///
-/// Units: deployments per week (or deployment days per week, whichever the
-/// definition measures), lead time and time to restore in minutes, change
-/// failure rate as a fraction (0.15 = 15%).
+/// Units: each deployment-frequency boundary in the unit of its
+/// [`FrequencyBasis`] (the definition's figure per week, deployment days per
+/// month, ...), lead time and time to restore in minutes, change failure
+/// rate as a fraction (0.15 = 15%).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Benchmark {
     pub report_year: u16,
