@@ -597,8 +597,8 @@ keywords!(
 );
 
 keywords!(
-    /// How times to restore are rounded before they are summarised.
-    RestoreRounding { Exact = "exact", WholeHours = "whole_hours" }
+    /// How durations are rounded before they are summarised.
+    RoundingName { Exact = "exact", WholeMinutes = "whole_minutes", WholeHours = "whole_hours" }
 );
 
 keywords!(
@@ -643,8 +643,9 @@ pub struct DeliveryDefinition {
     pub lead_time_statistic: Option<StatisticName>,
     /// Shorter lead times are left out, in minutes.
     pub lead_time_minimum_minutes: Option<i64>,
+    pub lead_time_rounding: Option<RoundingName>,
     pub restore_statistic: Option<StatisticName>,
-    pub restore_rounding: Option<RestoreRounding>,
+    pub restore_rounding: Option<RoundingName>,
     pub frequency: Option<FrequencyName>,
     /// Summarises deployment days over weeks and months.
     pub frequency_statistic: Option<StatisticName>,

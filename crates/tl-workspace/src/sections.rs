@@ -405,6 +405,11 @@ static DEFINITION_LEAD_TIME: Record = Record {
         opt("end", Ty::Keyword(LeadTimeTo::NAMES), "deployed or merged"),
         opt("statistic", Ty::Keyword(StatisticName::NAMES), "median, median_low, p75 or mean"),
         opt("minimum", Ty::Duration, "shorter lead times are left out, e.g. 1m (fourkeys ignores them)"),
+        opt(
+            "rounding",
+            Ty::Keyword(RoundingName::NAMES),
+            "exact, whole_minutes or whole_hours: lead times truncated first",
+        ),
     ],
 };
 
@@ -434,8 +439,8 @@ pub static DELIVERY_DEFINITION: Record = Record {
         opt("restore_statistic", Ty::Keyword(StatisticName::NAMES), "how times to restore are summarised"),
         opt(
             "restore_rounding",
-            Ty::Keyword(RestoreRounding::NAMES),
-            "exact, or whole_hours (truncated first, as fourkeys does)",
+            Ty::Keyword(RoundingName::NAMES),
+            "exact, whole_minutes or whole_hours (truncated first, as fourkeys does)",
         ),
         opt("frequency", Ty::Keyword(FrequencyName::NAMES), "per_week or deploy_days_per_week"),
         opt(
@@ -818,13 +823,15 @@ fn delivery_definition(d: &mut Decoder<'_>, n: &Node) -> Option<DeliveryDefiniti
         results = d.strings(&dep, "results");
         pattern = d.string(&dep, "pattern");
     }
-    let (mut start, mut end, mut statistic, mut minimum) = (None, None, None, None);
+    let (mut start, mut end, mut statistic, mut minimum, mut rounding) = (None, None, None, None, None);
     if let Some(lt) = o.get("lead_time").and_then(|n| d.obj(n, &DEFINITION_LEAD_TIME)) {
         note("lead_time.start", lt.get("start"));
         note("lead_time.end", lt.get("end"));
         note("lead_time.statistic", lt.get("statistic"));
         note("lead_time.minimum", lt.get("minimum"));
         minimum = d.duration_minutes(&lt, "minimum");
+        note("lead_time.rounding", lt.get("rounding"));
+        rounding = d.keyword(&lt, "rounding", RoundingName::NAMES, RoundingName::parse);
         start = d.keyword(&lt, "start", LeadTimeFrom::NAMES, LeadTimeFrom::parse);
         end = d.keyword(&lt, "end", LeadTimeTo::NAMES, LeadTimeTo::parse);
         statistic = d.keyword(&lt, "statistic", StatisticName::NAMES, StatisticName::parse);
@@ -876,8 +883,9 @@ fn delivery_definition(d: &mut Decoder<'_>, n: &Node) -> Option<DeliveryDefiniti
         lead_time_end: end,
         lead_time_statistic: statistic,
         lead_time_minimum_minutes: minimum,
+        lead_time_rounding: rounding,
         restore_statistic: d.keyword(&o, "restore_statistic", StatisticName::NAMES, StatisticName::parse),
-        restore_rounding: d.keyword(&o, "restore_rounding", RestoreRounding::NAMES, RestoreRounding::parse),
+        restore_rounding: d.keyword(&o, "restore_rounding", RoundingName::NAMES, RoundingName::parse),
         frequency: d.keyword(&o, "frequency", FrequencyName::NAMES, FrequencyName::parse),
         frequency_statistic: d.keyword(&o, "frequency_statistic", StatisticName::NAMES, StatisticName::parse),
         week_start: d.keyword(&o, "week_start", WeekStartName::NAMES, WeekStartName::parse),

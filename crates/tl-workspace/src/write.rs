@@ -583,6 +583,7 @@ impl Writer {
                 || d.lead_time_end.is_some()
                 || d.lead_time_statistic.is_some()
                 || d.lead_time_minimum_minutes.is_some()
+                || d.lead_time_rounding.is_some()
             {
                 w!(o, "    lead_time:");
                 if let Some(x) = d.lead_time_start {
@@ -596,6 +597,9 @@ impl Writer {
                 }
                 if let Some(m) = d.lead_time_minimum_minutes {
                     w!(o, "      minimum: {}", duration(m));
+                }
+                if let Some(x) = d.lead_time_rounding {
+                    w!(o, "      rounding: {x}");
                 }
             }
             if let Some(x) = d.restore_statistic {

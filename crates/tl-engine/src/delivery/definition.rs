@@ -14,7 +14,7 @@ use super::PRODUCTION;
 use super::events::{Deployment, RunResult};
 use crate::diag::{Diagnostic, Loc, did_you_mean};
 use crate::model::{
-    AttributionRule, AttributionScope, DeliveryDefinition, FrequencyName, LeadTimeFrom, LeadTimeTo, RestoreRounding,
+    AttributionRule, AttributionScope, DeliveryDefinition, FrequencyName, LeadTimeFrom, LeadTimeTo, RoundingName,
     StatisticName, WeekStartName,
 };
 
@@ -32,10 +32,12 @@ pub struct MetricDefinition {
     pub lead_time_end: LeadTimeEnd,
     /// Summarises lead times (and the PR cycle-time breakdown).
     pub lead_time_statistic: Statistic,
-    /// Lead times shorter than this many minutes are left out (fourkeys
-    /// ignores changes deployed within a minute as automated pushes); 0
-    /// keeps every nonnegative lead time.
+    /// Lead times shorter than this many minutes (after rounding) are left
+    /// out (fourkeys ignores changes deployed within a minute as automated
+    /// pushes); 0 keeps every nonnegative lead time.
     pub lead_time_minimum_minutes: i64,
+    /// Whether lead times are truncated first.
+    pub lead_time_rounding: Rounding,
     /// Summarises times to restore.
     pub restore_statistic: Statistic,
     /// Whether times to restore are truncated to whole hours first.
@@ -164,6 +166,8 @@ pub enum WeekStart {
 pub enum Rounding {
     /// As measured, to the millisecond.
     Exact,
+    /// Truncated to whole minutes (`TIMESTAMP_DIFF(.., MINUTE)`).
+    WholeMinutes,
     /// Truncated to whole hours (fourkeys' `TIMESTAMP_DIFF(.., HOUR)`): 59
     /// minutes count as 0.
     WholeHours,
@@ -174,6 +178,7 @@ impl Rounding {
     pub fn apply(self, minutes: f64) -> f64 {
         match self {
             Rounding::Exact => minutes,
+            Rounding::WholeMinutes => minutes.trunc(),
             Rounding::WholeHours => (minutes / 60.0).trunc() * 60.0,
         }
     }
@@ -580,6 +585,7 @@ pub fn presets() -> Vec<MetricDefinition> {
             lead_time_end: LeadTimeEnd::Deployed,
             lead_time_statistic: Statistic::Median,
             lead_time_minimum_minutes: 0,
+            lead_time_rounding: Rounding::Exact,
             restore_statistic: Statistic::Median,
             restore_rounding: Rounding::Exact,
             frequency_statistic: DeploymentFrequencyStat::PerWeek,
@@ -601,6 +607,7 @@ pub fn presets() -> Vec<MetricDefinition> {
             lead_time_end: LeadTimeEnd::Deployed,
             lead_time_statistic: Statistic::MedianLow,
             lead_time_minimum_minutes: 0,
+            lead_time_rounding: Rounding::Exact,
             restore_statistic: Statistic::MedianLow,
             restore_rounding: Rounding::Exact,
             frequency_statistic: DeploymentFrequencyStat::MedianDeployDaysPerWeek,
@@ -614,9 +621,9 @@ pub fn presets() -> Vec<MetricDefinition> {
         MetricDefinition {
             name: "fourkeys".into(),
             description: "Follows Google's fourkeys: deployments from deploy events in any \
-                          environment, lead time per commit from commit to deployment ignoring \
-                          changes deployed within a minute, interpolated medians, times to \
-                          restore in whole hours, deployment days per Sunday-start week, \
+                          environment, lead time per commit from commit to deployment in whole \
+                          minutes ignoring zero, interpolated medians, times to restore in whole \
+                          hours, deployment days per Sunday-start week, \
                           incidents blamed on the deployment that shipped their root-cause \
                           commit, fourkeys' 2019 buckets, over three calendar months."
                 .into(),
@@ -626,12 +633,16 @@ pub fn presets() -> Vec<MetricDefinition> {
             lead_time_statistic: Statistic::Median,
             // `IF(time_to_change_minutes > 0, ..)` over whole minutes.
             lead_time_minimum_minutes: 1,
+            lead_time_rounding: Rounding::WholeMinutes,
             restore_statistic: Statistic::Median,
             restore_rounding: Rounding::WholeHours,
             frequency_statistic: DeploymentFrequencyStat::MedianDeployDaysPerWeek,
             frequency_summary: Statistic::Median,
             week_start: WeekStart::Sunday,
             window: Window::CalendarMonths(3),
+            // fourkeys' change failure rate divides change rows with an
+            // incident by distinct deployments; here it is deployments with
+            // an incident over deployments, as the report defines it.
             attribution: Attribution::RootCauseCommit,
             benchmark: Benchmark::fourkeys_2019(),
         },
@@ -687,6 +698,7 @@ pub const FIELDS: &[&str] = &[
     "lead_time.end",
     "lead_time.statistic",
     "lead_time.minimum",
+    "lead_time.rounding",
     "restore_statistic",
     "restore_rounding",
     "frequency",
@@ -711,6 +723,23 @@ fn statistic(s: StatisticName) -> Statistic {
         StatisticName::MedianLow => Statistic::MedianLow,
         StatisticName::P75 => Statistic::P75,
         StatisticName::Mean => Statistic::Mean,
+    }
+}
+
+fn rounding(r: RoundingName) -> Rounding {
+    match r {
+        RoundingName::Exact => Rounding::Exact,
+        RoundingName::WholeMinutes => Rounding::WholeMinutes,
+        RoundingName::WholeHours => Rounding::WholeHours,
+    }
+}
+
+/// File spelling of a rounding, for display.
+pub fn rounding_name(r: Rounding) -> &'static str {
+    match r {
+        Rounding::Exact => RoundingName::Exact.as_str(),
+        Rounding::WholeMinutes => RoundingName::WholeMinutes.as_str(),
+        Rounding::WholeHours => RoundingName::WholeHours.as_str(),
     }
 }
 
@@ -765,11 +794,11 @@ fn apply(parent: &ResolvedDefinition, spec: &DeliveryDefinition, diags: &mut Vec
     if let Some(s) = spec.restore_statistic {
         d.restore_statistic = statistic(s);
     }
+    if let Some(r) = spec.lead_time_rounding {
+        d.lead_time_rounding = rounding(r);
+    }
     if let Some(r) = spec.restore_rounding {
-        d.restore_rounding = match r {
-            RestoreRounding::Exact => Rounding::Exact,
-            RestoreRounding::WholeHours => Rounding::WholeHours,
-        };
+        d.restore_rounding = rounding(r);
     }
     if let Some(s) = spec.frequency_statistic {
         d.frequency_summary = statistic(s);

@@ -289,7 +289,10 @@ impl Samples {
                 })
                 .collect()
         };
-        let minimum = definition.lead_time_minimum_minutes as f64;
+        let (minimum, rounding) = (definition.lead_time_minimum_minutes as f64, definition.lead_time_rounding);
+        if rounding != super::definition::Rounding::Exact {
+            lead_times.iter_mut().for_each(|(_, m)| *m = rounding.apply(*m));
+        }
         lead_times.retain(|(_, m)| *m >= minimum);
         by_time(&mut lead_times);
 

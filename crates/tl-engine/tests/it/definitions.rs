@@ -28,6 +28,7 @@ fn spec(id: &str, extends: Option<&str>) -> DeliveryDefinition {
         lead_time_end: None,
         lead_time_statistic: None,
         lead_time_minimum_minutes: None,
+        lead_time_rounding: None,
         restore_statistic: None,
         restore_rounding: None,
         frequency: None,

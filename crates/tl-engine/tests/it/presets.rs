@@ -132,11 +132,11 @@ fn incident(id: &str, created: Timestamp, minutes: i64) -> Incident {
 fn lead_times_under_the_minimum_and_restores_in_whole_hours() {
     let deployed = at("2024-03-12T12:00:00Z");
     let (start, end) = (at("2024-03-01T00:00:00Z"), at("2024-03-31T00:00:00Z"));
-    // Lead times of 30 seconds (an automated push), 0, 10 and 20 minutes.
+    // Lead times of 30 seconds (an automated push), 0, 10.5 and 20 minutes.
     let commits = vec![
         commit("push", deployed - SignedDuration::from_secs(30), deployed),
         commit("same", deployed, deployed),
-        commit("a", deployed - SignedDuration::from_mins(10), deployed),
+        commit("a", deployed - SignedDuration::from_secs(630), deployed),
         commit("b", deployed - SignedDuration::from_mins(20), deployed),
     ];
     // Times to restore of 59, 61 and 150 minutes: 0, 1 and 2 whole hours.
@@ -150,11 +150,16 @@ fn lead_times_under_the_minimum_and_restores_in_whole_hours() {
         DeliveryEvents { deployments: &deployments, commits: &commits, pull_requests: &[], incidents: &incidents };
     type Edit = fn(&mut MetricDefinition);
     #[rustfmt::skip]
-    let cases: [(&str, Edit, (usize, f64), f64); 4] = [
-        // [10, 20] → 15; [0, 60, 120] minutes → 60.
+    let cases: [(&str, Edit, (usize, f64), f64); 6] = [
+        // Whole minutes [0, 0, 10, 20], above 0: [10, 20] → 15; restores
+        // [0, 60, 120] minutes → 60.
         ("fourkeys", |_| {}, (2, 15.0), 60.0),
-        // [0, 0.5, 10, 20] → 5.25.
-        ("keeping short lead times", |d| d.lead_time_minimum_minutes = 0, (4, 5.25), 60.0),
+        // [0, 0, 10, 20] → 5.
+        ("keeping short lead times", |d| d.lead_time_minimum_minutes = 0, (4, 5.0), 60.0),
+        // [0, 0.5, 10.5, 20] → 5.5.
+        ("keeping them, exact", |d| { d.lead_time_minimum_minutes = 0; d.lead_time_rounding = Rounding::Exact; }, (4, 5.5), 60.0),
+        // [10.5, 20] → 15.25.
+        ("exact lead times", |d| d.lead_time_rounding = Rounding::Exact, (2, 15.25), 60.0),
         // [59, 61, 150] → 61.
         ("exact restores", |d| d.restore_rounding = Rounding::Exact, (2, 15.0), 61.0),
         // A 15-minute minimum keeps only 20.

@@ -52,6 +52,7 @@ delivery_definitions:
     extends: fourkeys
     lead_time:
       minimum: 2m
+      rounding: whole_hours
     restore_rounding: exact
     frequency_statistic: median_low
     week_start: monday
@@ -61,14 +62,15 @@ delivery_definitions:
     let ws = load_texts(vec![(PathBuf::from("delivery.yaml"), text.to_string())]);
     assert!(!ws.has_errors(), "{:?}", ws.diagnostics);
     let d = &ws.model.delivery_definitions[0];
-    use tl_engine::model::{RestoreRounding, StatisticName, WeekStartName};
+    use tl_engine::model::{RoundingName, StatisticName, WeekStartName};
     assert_eq!(d.lead_time_minimum_minutes, Some(2));
-    assert_eq!(d.restore_rounding, Some(RestoreRounding::Exact));
+    assert_eq!(d.lead_time_rounding, Some(RoundingName::WholeHours));
+    assert_eq!(d.restore_rounding, Some(RoundingName::Exact));
     assert_eq!(d.frequency_statistic, Some(StatisticName::MedianLow));
     assert_eq!(d.week_start, Some(WeekStartName::Monday));
     assert_eq!((d.window_months, d.window_days), (Some(6), None));
     let fields: Vec<&str> = d.fields.iter().map(|(f, _)| *f).collect();
-    for field in ["lead_time.minimum", "restore_rounding", "frequency_statistic", "week_start"] {
+    for field in ["lead_time.minimum", "lead_time.rounding", "restore_rounding", "frequency_statistic", "week_start"] {
         assert!(fields.contains(&field), "{field} is noted in {fields:?}");
     }
     let original = without_locs(ws.model);
@@ -78,7 +80,7 @@ delivery_definitions:
 
     let bad = load_texts(vec![(PathBuf::from("delivery.yaml"), text.replace("monday", "tuesday"))]);
     let error = bad.diagnostics.iter().find(|d| d.severity == Severity::Error).expect("an error");
-    assert_eq!((error.loc.line, error.loc.col), (8, 17), "the error points at the value");
+    assert_eq!((error.loc.line, error.loc.col), (9, 17), "the error points at the value");
     assert!(error.hint.as_deref().is_some_and(|h| h.contains("monday, sunday")), "{error:?}");
 
     for (window, message) in [
@@ -88,6 +90,6 @@ delivery_definitions:
     ] {
         let bad = load_texts(vec![(PathBuf::from("delivery.yaml"), text.replace("6mo", window))]);
         let error = bad.diagnostics.iter().find(|d| d.severity == Severity::Error).expect("an error");
-        assert_eq!((error.message.as_str(), error.loc.line), (message, 9), "{window}");
+        assert_eq!((error.message.as_str(), error.loc.line), (message, 10), "{window}");
     }
 }
