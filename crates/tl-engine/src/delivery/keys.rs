@@ -406,7 +406,11 @@ impl DeployCalendar<'_> {
         let last = self.last_day();
         while week <= last {
             weeks.push(week);
-            week = week.saturating_add(7.days());
+            let next = week.saturating_add(7.days());
+            if next <= week {
+                break;
+            }
+            week = next;
         }
         weeks
     }

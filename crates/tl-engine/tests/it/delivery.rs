@@ -889,9 +889,16 @@ mod against_plain_scans {
                         .count();
                     prop_assert_eq!(keys.restore_samples, restores);
                     if definition.name == "fourkeys" {
+                        // Nonnegative, and at least the minimum once rounded.
+                        let long_enough = |(a, d): (Timestamp, Timestamp)| {
+                            let minutes = (d.as_millisecond() - a.as_millisecond()) as f64 / 60_000.0;
+                            d >= a
+                                && definition.lead_time_rounding.apply(minutes)
+                                    >= definition.lead_time_minimum_minutes as f64
+                        };
                         let leads = commits
                             .iter()
-                            .filter(|c| inside(c.deployed) && c.authored.zip(c.deployed).is_some_and(|(a, d)| d >= a))
+                            .filter(|c| inside(c.deployed) && c.authored.zip(c.deployed).is_some_and(long_enough))
                             .count();
                         prop_assert_eq!(keys.lead_time_samples, leads);
                     }
