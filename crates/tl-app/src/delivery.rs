@@ -15,7 +15,7 @@ use tl_engine::Model;
 use tl_engine::delivery::measure::{convert, default_unit, evaluate};
 use tl_engine::delivery::{
     Commit, DeliveryEvents, Deployment, FourKeys, GroupBy, Incident, KeysReport, PeriodKeys, PullRequest,
-    ResolvedDefinition, attribute_incidents, four_keys, link_changes, report, resolve_definitions,
+    ResolvedDefinition, Window, attribute_incidents, four_keys, link_changes, report, resolve_definitions,
 };
 use tl_engine::model::{DeliveryKey, Measure, MeasureScope, MeasureUnit};
 use tl_store::{Events, Store, TimeWindow};
@@ -211,13 +211,12 @@ impl Delivery {
         let prepared = self.scoped(model, events, scope).prepared(definition);
         let def = &definition.definition;
         let report = report(&prepared.borrowed(), def, now, GroupBy::Team(&self.service_team));
-        let window = SignedDuration::from_hours(24 * i64::from(def.window.days));
-        let before = report.start.checked_sub(window).unwrap_or(Timestamp::MIN);
+        let before = def.window.start(report.start);
         let previous = four_keys(&prepared.borrowed(), def, before, report.start);
         let review_velocity = evaluate(DeliveryKey::ReviewVelocity, &prepared.borrowed(), def, report.start, now);
         // Trends look back a quarter even when the window is shorter.
         let mut quarter = def.clone();
-        quarter.window.days = quarter.window.days.max(7 * HISTORY_WEEKS as u32);
+        quarter.window = Window::Days(quarter.window.max_days().max(7 * HISTORY_WEEKS as u32));
         let no_groups = BTreeMap::new();
         let trend_weeks =
             tl_engine::delivery::report(&prepared.borrowed(), &quarter, now, GroupBy::Team(&no_groups)).weeks;
@@ -272,9 +271,8 @@ impl Delivery {
             .unit
             .or_else(|| stated_unit.and_then(|u| unit_from_text(measure.key, u)))
             .unwrap_or_else(|| default_unit(measure.key));
-        let window = SignedDuration::from_hours(24 * i64::from(definition.definition.window.days));
         let at = |end: Timestamp| {
-            let start = end.checked_sub(window).unwrap_or(Timestamp::MIN);
+            let start = definition.definition.window.start(end);
             evaluate(measure.key, &prepared.borrowed(), &definition.definition, start, end).map(|v| convert(v, unit))
         };
         let history = (0..HISTORY_WEEKS)
@@ -337,7 +335,7 @@ pub fn unit_from_text(key: DeliveryKey, text: &str) -> Option<MeasureUnit> {
 /// How far back the events must go for every figure computed at `now`: the
 /// longest window of any definition plus the weeks of history.
 pub fn lookback(delivery: &Delivery) -> SignedDuration {
-    let days = delivery.definitions.iter().map(|d| i64::from(d.definition.window.days)).max().unwrap_or(91);
+    let days = delivery.definitions.iter().map(|d| i64::from(d.definition.window.max_days())).max().unwrap_or(91);
     SignedDuration::from_hours(24 * (days + 7 * HISTORY_WEEKS as i64 + 7))
 }
 

@@ -172,14 +172,14 @@ fn main() {
             incidents: &data.incidents,
         };
         println!("{:<10} link_changes {:8.1} ms", base.name, ms(link));
-        for days in [base.window.days, 365] {
-            let definition = tl_engine::delivery::MetricDefinition { window: Window { days }, ..base.clone() };
+        for window in [base.window, Window::Days(365)] {
+            let definition = tl_engine::delivery::MetricDefinition { window, ..base.clone() };
             for (label, group_by) in [("service", GroupBy::Service), ("team", GroupBy::Team(&data.teams))] {
                 let (wall, keys) = best_of(3, || report(&events, &definition, data.now, group_by));
                 println!(
-                    "{:<10} {:>3} days by {:<7} {:8.1} ms   ({} weeks, {} groups; {} deployments, lead time {:.0} min, CFR {:.3}, restore {:.0} min)",
+                    "{:<10} {:>4} window by {:<7} {:8.1} ms   ({} weeks, {} groups; {} deployments, lead time {:.0} min, CFR {:.3}, restore {:.0} min)",
                     base.name,
-                    days,
+                    window.label(),
                     label,
                     ms(wall),
                     keys.weeks.len(),

@@ -592,6 +592,16 @@ keywords!(
 );
 
 keywords!(
+    /// The first day of the weeks deployment days are counted in.
+    WeekStartName { Monday = "monday", Sunday = "sunday" }
+);
+
+keywords!(
+    /// How durations are rounded before they are summarised.
+    RoundingName { Exact = "exact", WholeMinutes = "whole_minutes", WholeHours = "whole_hours" }
+);
+
+keywords!(
     /// How an incident is attributed to a deployment.
     AttributionRule { LastDeploymentBefore = "last_deployment_before", RootCauseCommit = "root_cause_commit" }
 );
@@ -631,9 +641,18 @@ pub struct DeliveryDefinition {
     pub lead_time_start: Option<LeadTimeFrom>,
     pub lead_time_end: Option<LeadTimeTo>,
     pub lead_time_statistic: Option<StatisticName>,
+    /// Shorter lead times are left out, in minutes.
+    pub lead_time_minimum_minutes: Option<i64>,
+    pub lead_time_rounding: Option<RoundingName>,
     pub restore_statistic: Option<StatisticName>,
+    pub restore_rounding: Option<RoundingName>,
     pub frequency: Option<FrequencyName>,
+    /// Summarises deployment days over weeks and months.
+    pub frequency_statistic: Option<StatisticName>,
+    pub week_start: Option<WeekStartName>,
     pub window_days: Option<u32>,
+    /// A window of calendar months (`3mo`); at most one of the two is set.
+    pub window_months: Option<u32>,
     pub attribution: Option<AttributionSpec>,
     pub benchmark: Option<u16>,
     /// Where each overriding field was written, by its dotted name

@@ -1159,8 +1159,8 @@ impl DeliveryDefinition {
 
 /// Every field of a definition with its value as the files spell it.
 fn definition_values(d: &tl_engine::delivery::MetricDefinition) -> Vec<(&'static str, String)> {
-    use tl_engine::delivery::definition::statistic_name;
-    use tl_engine::delivery::{Attribution, DeploymentFrequencyStat, LeadTimeEnd, LeadTimeStart};
+    use tl_engine::delivery::definition::{rounding_name, statistic_name};
+    use tl_engine::delivery::{Attribution, DeploymentFrequencyStat, LeadTimeEnd, LeadTimeStart, WeekStart};
     let dep = &d.deployment;
     let results: Vec<String> = dep.results.iter().map(|r| r.as_str().to_ascii_lowercase()).collect();
     let attribution = match &d.attribution {
@@ -1197,7 +1197,10 @@ fn definition_values(d: &tl_engine::delivery::MetricDefinition) -> Vec<(&'static
             .into(),
         ),
         ("lead_time.statistic", statistic_name(d.lead_time_statistic).into()),
+        ("lead_time.minimum", tl_workspace::write::duration(d.lead_time_minimum_minutes)),
+        ("lead_time.rounding", rounding_name(d.lead_time_rounding).into()),
         ("restore_statistic", statistic_name(d.restore_statistic).into()),
+        ("restore_rounding", rounding_name(d.restore_rounding).into()),
         (
             "frequency",
             match d.frequency_statistic {
@@ -1206,7 +1209,16 @@ fn definition_values(d: &tl_engine::delivery::MetricDefinition) -> Vec<(&'static
             }
             .into(),
         ),
-        ("window", format!("{}d", d.window.days)),
+        ("frequency_statistic", statistic_name(d.frequency_summary).into()),
+        (
+            "week_start",
+            match d.week_start {
+                WeekStart::Monday => "monday",
+                WeekStart::Sunday => "sunday",
+            }
+            .into(),
+        ),
+        ("window", d.window.label()),
         ("attribution", attribution),
         ("benchmark", format!("{} ({})", b.report_year, b.source)),
     ]

@@ -35,6 +35,8 @@ pub enum Ty {
     Quarter,
     /// A duration: a whole number and a unit, `30m`, `4h`, `7d` or `2w`.
     Duration,
+    /// A trailing window: a duration in whole days, or calendar months `3mo`.
+    Window,
     Keyword(&'static [&'static str]),
     List(&'static Ty),
     /// A mapping with free keys (described by the string) to values of a type.

@@ -25,6 +25,7 @@ fn ty_schema(ty: &Ty, doc: &str) -> Value {
         Ty::Date => json!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }),
         Ty::Quarter => json!({ "type": "string", "pattern": "^[0-9]{4}-Q[1-4]$" }),
         Ty::Duration => json!({ "type": "string", "pattern": "^[0-9]+ *(m|min|h|d|w)$" }),
+        Ty::Window => json!({ "type": "string", "pattern": "^[0-9]+ *(m|min|h|d|w|mo)$" }),
         Ty::Keyword(names) => json!({ "enum": names }),
         Ty::List(inner) => json!({ "type": "array", "items": ty_schema(inner, "") }),
         Ty::Map(key, inner) => json!({

@@ -404,6 +404,12 @@ static DEFINITION_LEAD_TIME: Record = Record {
         opt("start", Ty::Keyword(LeadTimeFrom::NAMES), "first_commit, pr_created or commit_authored"),
         opt("end", Ty::Keyword(LeadTimeTo::NAMES), "deployed or merged"),
         opt("statistic", Ty::Keyword(StatisticName::NAMES), "median, median_low, p75 or mean"),
+        opt("minimum", Ty::Duration, "shorter lead times are left out, e.g. 1m (fourkeys ignores them)"),
+        opt(
+            "rounding",
+            Ty::Keyword(RoundingName::NAMES),
+            "exact, whole_minutes or whole_hours: lead times truncated first",
+        ),
     ],
 };
 
@@ -431,8 +437,23 @@ pub static DELIVERY_DEFINITION: Record = Record {
         opt("deployment", Ty::Record(&DEFINITION_DEPLOYMENT), "what counts as a deployment"),
         opt("lead_time", Ty::Record(&DEFINITION_LEAD_TIME), "where lead time starts and ends, and its statistic"),
         opt("restore_statistic", Ty::Keyword(StatisticName::NAMES), "how times to restore are summarised"),
+        opt(
+            "restore_rounding",
+            Ty::Keyword(RoundingName::NAMES),
+            "exact, whole_minutes or whole_hours (truncated first, as fourkeys does)",
+        ),
         opt("frequency", Ty::Keyword(FrequencyName::NAMES), "per_week or deploy_days_per_week"),
-        opt("window", Ty::Duration, "the trailing window a figure covers, in whole days, e.g. 28d"),
+        opt(
+            "frequency_statistic",
+            Ty::Keyword(StatisticName::NAMES),
+            "how deployment days per week and month are summarised (median interpolates)",
+        ),
+        opt("week_start", Ty::Keyword(WeekStartName::NAMES), "monday or sunday: the weeks deployment days count in"),
+        opt(
+            "window",
+            Ty::Window,
+            "the trailing window a figure covers: whole days, e.g. 28d, or calendar months, e.g. 3mo",
+        ),
         opt("attribution", Ty::Record(&DEFINITION_ATTRIBUTION), "how incidents are attributed to deployments"),
         opt("benchmark", Ty::Int(2000, 2100), "the year of the DORA report whose tiers classify the figures"),
     ],
@@ -786,7 +807,10 @@ fn delivery_definition(d: &mut Decoder<'_>, n: &Node) -> Option<DeliveryDefiniti
     };
     note("description", o.get("description"));
     note("restore_statistic", o.get("restore_statistic"));
+    note("restore_rounding", o.get("restore_rounding"));
     note("frequency", o.get("frequency"));
+    note("frequency_statistic", o.get("frequency_statistic"));
+    note("week_start", o.get("week_start"));
     note("window", o.get("window"));
     note("attribution", o.get("attribution"));
     note("benchmark", o.get("benchmark"));
@@ -799,11 +823,15 @@ fn delivery_definition(d: &mut Decoder<'_>, n: &Node) -> Option<DeliveryDefiniti
         results = d.strings(&dep, "results");
         pattern = d.string(&dep, "pattern");
     }
-    let (mut start, mut end, mut statistic) = (None, None, None);
+    let (mut start, mut end, mut statistic, mut minimum, mut rounding) = (None, None, None, None, None);
     if let Some(lt) = o.get("lead_time").and_then(|n| d.obj(n, &DEFINITION_LEAD_TIME)) {
         note("lead_time.start", lt.get("start"));
         note("lead_time.end", lt.get("end"));
         note("lead_time.statistic", lt.get("statistic"));
+        note("lead_time.minimum", lt.get("minimum"));
+        minimum = d.duration_minutes(&lt, "minimum");
+        note("lead_time.rounding", lt.get("rounding"));
+        rounding = d.keyword(&lt, "rounding", RoundingName::NAMES, RoundingName::parse);
         start = d.keyword(&lt, "start", LeadTimeFrom::NAMES, LeadTimeFrom::parse);
         end = d.keyword(&lt, "end", LeadTimeTo::NAMES, LeadTimeTo::parse);
         statistic = d.keyword(&lt, "statistic", StatisticName::NAMES, StatisticName::parse);
@@ -816,13 +844,29 @@ fn delivery_definition(d: &mut Decoder<'_>, n: &Node) -> Option<DeliveryDefiniti
             loc: a.loc,
         })
     });
-    let window_days = o.get("window").and_then(|node| {
+    let window_months = o.get("window").and_then(|node| {
+        let text = node.scalar()?.trim();
+        let months = text.strip_suffix("mo")?.trim_end();
+        match months.parse::<u32>().ok().filter(|_| months.bytes().all(|b| b.is_ascii_digit())) {
+            Some(n) if (1..=1_200).contains(&n) => Some(n),
+            _ => {
+                d.invalid(
+                    node.loc,
+                    format!("`{text}` is not a number of months from 1 to 1200"),
+                    "write calendar months as a whole number and `mo`, e.g. 3mo",
+                );
+                None
+            }
+        }
+    });
+    let is_months = o.get("window").and_then(Node::scalar).is_some_and(|t| t.trim().ends_with("mo"));
+    let window_days = o.get("window").filter(|_| !is_months).and_then(|node| {
         let minutes = d.duration_node(node)?;
         if minutes % (24 * 60) != 0 || minutes == 0 {
             d.invalid(
                 node.loc,
                 "a window is a whole number of days".to_string(),
-                "write the window in days, e.g. 28d or 13w",
+                "write the window in whole days, e.g. 28d or 13w, or in calendar months, e.g. 3mo",
             );
             return None;
         }
@@ -838,9 +882,15 @@ fn delivery_definition(d: &mut Decoder<'_>, n: &Node) -> Option<DeliveryDefiniti
         lead_time_start: start,
         lead_time_end: end,
         lead_time_statistic: statistic,
+        lead_time_minimum_minutes: minimum,
+        lead_time_rounding: rounding,
         restore_statistic: d.keyword(&o, "restore_statistic", StatisticName::NAMES, StatisticName::parse),
+        restore_rounding: d.keyword(&o, "restore_rounding", RoundingName::NAMES, RoundingName::parse),
         frequency: d.keyword(&o, "frequency", FrequencyName::NAMES, FrequencyName::parse),
+        frequency_statistic: d.keyword(&o, "frequency_statistic", StatisticName::NAMES, StatisticName::parse),
+        week_start: d.keyword(&o, "week_start", WeekStartName::NAMES, WeekStartName::parse),
         window_days,
+        window_months,
         attribution,
         benchmark: d.int(&o, "benchmark", 2000, 2100).and_then(|y| u16::try_from(y).ok()),
         fields,

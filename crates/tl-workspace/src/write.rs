@@ -579,7 +579,12 @@ impl Writer {
                     w!(o, "      pattern: {}", q(p));
                 }
             }
-            if d.lead_time_start.is_some() || d.lead_time_end.is_some() || d.lead_time_statistic.is_some() {
+            if d.lead_time_start.is_some()
+                || d.lead_time_end.is_some()
+                || d.lead_time_statistic.is_some()
+                || d.lead_time_minimum_minutes.is_some()
+                || d.lead_time_rounding.is_some()
+            {
                 w!(o, "    lead_time:");
                 if let Some(x) = d.lead_time_start {
                     w!(o, "      start: {x}");
@@ -590,15 +595,33 @@ impl Writer {
                 if let Some(x) = d.lead_time_statistic {
                     w!(o, "      statistic: {x}");
                 }
+                if let Some(m) = d.lead_time_minimum_minutes {
+                    w!(o, "      minimum: {}", duration(m));
+                }
+                if let Some(x) = d.lead_time_rounding {
+                    w!(o, "      rounding: {x}");
+                }
             }
             if let Some(x) = d.restore_statistic {
                 w!(o, "    restore_statistic: {x}");
             }
+            if let Some(x) = d.restore_rounding {
+                w!(o, "    restore_rounding: {x}");
+            }
             if let Some(x) = d.frequency {
                 w!(o, "    frequency: {x}");
             }
+            if let Some(x) = d.frequency_statistic {
+                w!(o, "    frequency_statistic: {x}");
+            }
+            if let Some(x) = d.week_start {
+                w!(o, "    week_start: {x}");
+            }
             if let Some(days) = d.window_days {
                 w!(o, "    window: {days}d");
+            }
+            if let Some(months) = d.window_months {
+                w!(o, "    window: {months}mo");
             }
             if let Some(a) = &d.attribution {
                 w!(o, "    attribution:");

@@ -6,11 +6,16 @@
 
 use std::collections::HashMap;
 
+use jiff::civil::{Date, Time};
+use jiff::tz::Offset;
+use jiff::{SignedDuration, Timestamp, ToSpan};
+
 use super::PRODUCTION;
 use super::events::{Deployment, RunResult};
 use crate::diag::{Diagnostic, Loc, did_you_mean};
 use crate::model::{
-    AttributionRule, AttributionScope, DeliveryDefinition, FrequencyName, LeadTimeFrom, LeadTimeTo, StatisticName,
+    AttributionRule, AttributionScope, DeliveryDefinition, FrequencyName, LeadTimeFrom, LeadTimeTo, RoundingName,
+    StatisticName, WeekStartName,
 };
 
 /// Everything that decides a delivery number. Two teams that compute with
@@ -27,9 +32,23 @@ pub struct MetricDefinition {
     pub lead_time_end: LeadTimeEnd,
     /// Summarises lead times (and the PR cycle-time breakdown).
     pub lead_time_statistic: Statistic,
+    /// Lead times shorter than this many minutes (after rounding) are left
+    /// out (fourkeys ignores changes deployed within a minute as automated
+    /// pushes); 0 keeps every nonnegative lead time.
+    pub lead_time_minimum_minutes: i64,
+    /// Whether lead times are truncated first.
+    pub lead_time_rounding: Rounding,
     /// Summarises times to restore.
     pub restore_statistic: Statistic,
+    /// Whether times to restore are truncated to whole hours first.
+    pub restore_rounding: Rounding,
     pub frequency_statistic: DeploymentFrequencyStat,
+    /// The median (or other statistic) taken over weeks and months of
+    /// deployment days: DevLake's lower middle, fourkeys' interpolated
+    /// `PERCENTILE_CONT`.
+    pub frequency_summary: Statistic,
+    /// The first day of the weeks deployment days are counted in.
+    pub week_start: WeekStart,
     pub window: Window,
     pub attribution: Attribution,
     pub benchmark: Benchmark,
@@ -133,10 +152,92 @@ pub enum DeploymentFrequencyStat {
     MedianDeployDaysPerWeek,
 }
 
-/// The trailing window a report covers: `days` days ending at `now`.
+/// The first day of a week, for counting deployment days per week.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Window {
-    pub days: u32,
+pub enum WeekStart {
+    /// ISO weeks (DevLake's `WEEKDAY`).
+    Monday,
+    /// BigQuery's `TIMESTAMP_TRUNC(day, WEEK)` (fourkeys).
+    Sunday,
+}
+
+/// How a duration is rounded before it is summarised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rounding {
+    /// As measured, to the millisecond.
+    Exact,
+    /// Truncated to whole minutes (`TIMESTAMP_DIFF(.., MINUTE)`).
+    WholeMinutes,
+    /// Truncated to whole hours (fourkeys' `TIMESTAMP_DIFF(.., HOUR)`): 59
+    /// minutes count as 0.
+    WholeHours,
+}
+
+impl Rounding {
+    /// `minutes` rounded, still in minutes.
+    pub fn apply(self, minutes: f64) -> f64 {
+        match self {
+            Rounding::Exact => minutes,
+            Rounding::WholeMinutes => minutes.trunc(),
+            Rounding::WholeHours => (minutes / 60.0).trunc() * 60.0,
+        }
+    }
+}
+
+/// The trailing window a report covers, ending at `now`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    /// This many days of 24 hours before `now`.
+    Days(u32),
+    /// From midnight UTC of today's date this many calendar months back
+    /// (fourkeys' `DATE_SUB(CURRENT_DATE(), INTERVAL 3 MONTH)`, which keeps
+    /// the day of the month or takes the month's last day).
+    CalendarMonths(u32),
+}
+
+impl Window {
+    /// The start of the window that ends at `end`. A century is longer than
+    /// any delivery history: the cap keeps a mistyped window from asking for
+    /// millions of weekly periods.
+    pub fn start(self, end: Timestamp) -> Timestamp {
+        match self {
+            Window::Days(days) => {
+                let days = i64::from(days.min(36_525));
+                end.checked_sub(SignedDuration::from_hours(24 * days)).unwrap_or(Timestamp::MIN)
+            }
+            Window::CalendarMonths(months) => {
+                let today = Offset::UTC.to_datetime(end).date();
+                let first = today.checked_sub(i64::from(months.min(1_200)).months()).unwrap_or(Date::MIN);
+                Offset::UTC.to_timestamp(first.to_datetime(Time::midnight())).unwrap_or(Timestamp::MIN)
+            }
+        }
+    }
+
+    /// The longest the window can be, in whole days (a month counts 31).
+    pub fn max_days(self) -> u32 {
+        match self {
+            Window::Days(days) => days,
+            Window::CalendarMonths(months) => months.saturating_mul(31),
+        }
+    }
+
+    /// As the files write it: `28d`, `3mo`.
+    pub fn label(self) -> String {
+        match self {
+            Window::Days(days) => format!("{days}d"),
+            Window::CalendarMonths(months) => format!("{months}mo"),
+        }
+    }
+
+    /// In words: `28 days`, `3 calendar months`.
+    pub fn describe(self) -> String {
+        match self {
+            Window::Days(1) => "1 day".into(),
+            Window::Days(days) => format!("{days} days"),
+            Window::CalendarMonths(1) => "1 calendar month".into(),
+            Window::CalendarMonths(months) => format!("{months} calendar months"),
+        }
+    }
 }
 
 /// How an incident is attributed to a deployment.
@@ -178,7 +279,8 @@ impl Tier {
 }
 
 /// Boundaries of the elite, high and medium tiers for one metric; anything
-/// beyond the medium boundary is low. Boundaries are inclusive.
+/// beyond the medium boundary is low. Each boundary is inclusive unless
+/// marked strict.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ladder {
     /// For deployment frequency a higher value is better; for the others
@@ -187,6 +289,10 @@ pub struct Ladder {
     pub elite: f64,
     pub high: f64,
     pub medium: f64,
+    /// For the elite, high and medium boundary: whether a value equal to it
+    /// falls short (`<` rather than `<=`, `>` rather than `>=`), as the
+    /// dashboards write their buckets.
+    pub strict: [bool; 3],
     /// What the report says for elite, high, medium and low, verbatim in
     /// spirit, for display next to the number.
     pub reported: [String; 4],
@@ -194,32 +300,67 @@ pub struct Ladder {
 
 impl Ladder {
     pub fn classify(&self, value: f64) -> Tier {
-        let meets = |bound: f64| {
-            if self.higher_is_better { value >= bound } else { value <= bound }
-        };
-        if meets(self.elite) {
-            Tier::Elite
-        } else if meets(self.high) {
-            Tier::High
-        } else if meets(self.medium) {
-            Tier::Medium
-        } else {
-            Tier::Low
+        self.classify_with(|_| value)
+    }
+
+    /// Whether `value` reaches boundary `rung` (0 elite, 1 high, 2 medium).
+    pub fn meets(&self, rung: usize, value: f64) -> bool {
+        let bound = [self.elite, self.high, self.medium][rung];
+        match (self.higher_is_better, self.strict[rung]) {
+            (true, false) => value >= bound,
+            (true, true) => value > bound,
+            (false, false) => value <= bound,
+            (false, true) => value < bound,
         }
     }
+
+    /// The tier when each boundary is compared with its own figure
+    /// (`value(rung)`), computed only when reached.
+    pub fn classify_with(&self, mut value: impl FnMut(usize) -> f64) -> Tier {
+        [Tier::Elite, Tier::High, Tier::Medium]
+            .into_iter()
+            .enumerate()
+            .find(|&(rung, _)| self.meets(rung, value(rung)))
+            .map_or(Tier::Low, |(_, tier)| tier)
+    }
+}
+
+/// The figure a deployment-frequency boundary is compared with. The
+/// dashboards do not read one number against three boundaries: DevLake
+/// falls back to deployment days per month for medium, fourkeys to weeks
+/// with a deployment for "Weekly" and to those weeks per month for
+/// "Monthly". Medians here are the definition's `frequency_summary`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrequencyBasis {
+    /// The definition's deployment frequency (per week).
+    Figure,
+    /// The median over the window's weeks of 1 for a week with a deployment,
+    /// else 0 (fourkeys' `week_deployed`).
+    WeeksWithDeployment,
+    /// The median over the calendar months the window touches of the days
+    /// with a deployment (DevLake's `median_number_of_deployment_days_per_month`).
+    DeployDaysPerMonth,
+    /// The median over the window's weeks of the number of weeks with a
+    /// deployment in the calendar month the week starts in (fourkeys'
+    /// `monthly_deploys`, a window function over weeks).
+    DeployWeeksPerMonth,
 }
 
 /// A benchmark table: tier boundaries for the four keys from one report.
 ///
-/// Units: deployments per week (or deployment days per week, whichever the
-/// definition measures), lead time and time to restore in minutes, change
-/// failure rate as a fraction (0.15 = 15%).
+/// Units: each deployment-frequency boundary in the unit of its
+/// [`FrequencyBasis`] (the definition's figure per week, deployment days per
+/// month, ...), lead time and time to restore in minutes, change failure
+/// rate as a fraction (0.15 = 15%).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Benchmark {
     pub report_year: u16,
     /// The report the figures come from.
     pub source: String,
     pub deployment_frequency: Ladder,
+    /// What each deployment-frequency boundary (elite, high, medium) is
+    /// compared with.
+    pub frequency_basis: [FrequencyBasis; 3],
     pub lead_time: Ladder,
     /// `None` when the report's clusters are not ordered on this metric, so
     /// that no tier can be read off it.
@@ -235,11 +376,23 @@ fn reported(texts: [&str; 4]) -> [String; 4] {
     texts.map(str::to_string)
 }
 
+/// DevLake's reading of the 2023 report (`grafana/dashboards/DORA.json`,
+/// "2023 report"): elite at a median of 7 deployment days per week ("on
+/// demand" as daily), high at 1 per week, medium at a median of 1
+/// deployment day per calendar month. Pair with [`DEVLAKE_FREQUENCY_BASIS`].
 fn frequency_ladder(reported_texts: [&str; 4]) -> Ladder {
-    // "On demand (multiple deploys per day)" is read as at least daily,
-    // "once per week" as 1 per week and "once per month" as 12 per 52 weeks.
-    Ladder { higher_is_better: true, elite: 7.0, high: 1.0, medium: 12.0 / 52.0, reported: reported(reported_texts) }
+    Ladder {
+        higher_is_better: true,
+        elite: 7.0,
+        high: 1.0,
+        medium: 1.0,
+        strict: [false; 3],
+        reported: reported(reported_texts),
+    }
 }
+
+const DEVLAKE_FREQUENCY_BASIS: [FrequencyBasis; 3] =
+    [FrequencyBasis::Figure, FrequencyBasis::Figure, FrequencyBasis::DeployDaysPerMonth];
 
 impl Benchmark {
     /// Google Cloud, "Accelerate State of DevOps Report 2023" (DORA), the
@@ -248,6 +401,15 @@ impl Benchmark {
     /// frequency and lead time bands, so here low is what lies beyond the
     /// medium band. Change failure rates are the clusters' reported values
     /// (5%, 10%, 15%, 64%), used as upper bounds.
+    ///
+    /// Verified against DevLake's "2023 report" dashboard queries (apache/
+    /// incubator-devlake, `grafana/dashboards/DORA.json` and the config-ui
+    /// copies): lead time `< 24*60`, `< 7*24*60`, `< 30*24*60` minutes;
+    /// time to restore `< 60`, `< 24*60`, `< 7*24*60`; change failure rate
+    /// `<= .05`, `<= .10`, `<= .15`; deployment frequency as in
+    /// `frequency_ladder`. The "less than" bands are strict, as there. The
+    /// report itself is not in the sources we could read: the band texts
+    /// are as published, unverified here.
     pub fn dora_2023() -> Benchmark {
         Benchmark {
             report_year: 2023,
@@ -258,11 +420,13 @@ impl Benchmark {
                 "Between once per week and once per month",
                 "Between once per week and once per month",
             ]),
+            frequency_basis: DEVLAKE_FREQUENCY_BASIS,
             lead_time: Ladder {
                 higher_is_better: false,
                 elite: DAY,
                 high: WEEK,
                 medium: MONTH,
+                strict: [true; 3],
                 reported: reported([
                     "Less than one day",
                     "Between one day and one week",
@@ -275,6 +439,7 @@ impl Benchmark {
                 elite: 0.05,
                 high: 0.10,
                 medium: 0.15,
+                strict: [false; 3],
                 reported: reported(["5%", "10%", "15%", "64%"]),
             }),
             time_to_restore: Ladder {
@@ -282,6 +447,7 @@ impl Benchmark {
                 elite: 60.0,
                 high: DAY,
                 medium: WEEK,
+                strict: [true; 3],
                 reported: reported([
                     "Less than one hour",
                     "Less than one day",
@@ -297,6 +463,11 @@ impl Benchmark {
     /// 10%), so this table gives no change-failure tier; and high and medium
     /// share the "less than one day" recovery band, so medium is never the
     /// tier for time to restore.
+    ///
+    /// Not verified against a source we could read (neither the report nor
+    /// a dashboard implementing it is in the index); the deployment
+    /// frequency rule is DevLake's 2023 reading, whose bands the 2024
+    /// report repeats.
     pub fn dora_2024() -> Benchmark {
         Benchmark {
             report_year: 2024,
@@ -307,11 +478,13 @@ impl Benchmark {
                 "Between once per week and once per month",
                 "Between once per month and once every six months",
             ]),
+            frequency_basis: DEVLAKE_FREQUENCY_BASIS,
             lead_time: Ladder {
                 higher_is_better: false,
                 elite: DAY,
                 high: WEEK,
                 medium: MONTH,
+                strict: [true; 3],
                 reported: reported([
                     "Less than one day",
                     "Between one day and one week",
@@ -325,6 +498,7 @@ impl Benchmark {
                 elite: 60.0,
                 high: DAY,
                 medium: DAY,
+                strict: [true; 3],
                 reported: reported([
                     "Less than one hour",
                     "Less than one day",
@@ -335,9 +509,60 @@ impl Benchmark {
         }
     }
 
+    /// The buckets of Google's fourkeys dashboard (dora-team/fourkeys,
+    /// `METRICS.md` and `dashboard/fourkeys_dashboard.json`), which follow
+    /// the 2019 State of DevOps report, read as tiers in order:
+    /// - deployment frequency: "Daily" when the median deployment days per
+    ///   week is `>= 3`, "Weekly" when the median week had a deployment,
+    ///   "Monthly" when the median over weeks of the deployment weeks in
+    ///   their month is `>= 1`, else "Yearly";
+    /// - lead time `< 24`, `< 168`, `< 730` hours ("One day", "One week",
+    ///   "One month"; "Six months" and "One year" are low);
+    /// - time to restore, the same hour buckets;
+    /// - change failure rate `<= .15` "0-15%" (the report's elite, high and
+    ///   medium share it), `< .46` "16-45%", else "46-60%".
+    pub fn fourkeys_2019() -> Benchmark {
+        let hours = |h: f64| h * 60.0;
+        let duration_ladder = || Ladder {
+            higher_is_better: false,
+            elite: hours(24.0),
+            high: hours(168.0),
+            medium: hours(730.0),
+            strict: [true; 3],
+            reported: reported(["One day", "One week", "One month", "Six months or one year"]),
+        };
+        Benchmark {
+            report_year: 2019,
+            source: "dora-team/fourkeys dashboard (2019 State of DevOps buckets)".into(),
+            deployment_frequency: Ladder {
+                higher_is_better: true,
+                elite: 3.0,
+                high: 1.0,
+                medium: 1.0,
+                strict: [false; 3],
+                reported: reported(["Daily", "Weekly", "Monthly", "Yearly"]),
+            },
+            frequency_basis: [
+                FrequencyBasis::Figure,
+                FrequencyBasis::WeeksWithDeployment,
+                FrequencyBasis::DeployWeeksPerMonth,
+            ],
+            lead_time: duration_ladder(),
+            change_failure_rate: Some(Ladder {
+                higher_is_better: false,
+                elite: 0.15,
+                high: 0.15,
+                medium: 0.46,
+                strict: [false, false, true],
+                reported: reported(["0-15%", "0-15%", "16-45%", "46-60%"]),
+            }),
+            time_to_restore: duration_ladder(),
+        }
+    }
+
     /// Every table the engine ships, oldest first.
     pub fn all() -> Vec<Benchmark> {
-        vec![Benchmark::dora_2023(), Benchmark::dora_2024()]
+        vec![Benchmark::fourkeys_2019(), Benchmark::dora_2023(), Benchmark::dora_2024()]
     }
 }
 
@@ -359,9 +584,14 @@ pub fn presets() -> Vec<MetricDefinition> {
             lead_time_start: LeadTimeStart::FirstCommit,
             lead_time_end: LeadTimeEnd::Deployed,
             lead_time_statistic: Statistic::Median,
+            lead_time_minimum_minutes: 0,
+            lead_time_rounding: Rounding::Exact,
             restore_statistic: Statistic::Median,
+            restore_rounding: Rounding::Exact,
             frequency_statistic: DeploymentFrequencyStat::PerWeek,
-            window: Window { days: 91 },
+            frequency_summary: Statistic::MedianLow,
+            week_start: WeekStart::Monday,
+            window: Window::Days(91),
             attribution: Attribution::LastDeploymentBefore { same_service: true, within_minutes: None },
             benchmark: Benchmark::dora_2023(),
         },
@@ -376,29 +606,45 @@ pub fn presets() -> Vec<MetricDefinition> {
             lead_time_start: LeadTimeStart::FirstCommit,
             lead_time_end: LeadTimeEnd::Deployed,
             lead_time_statistic: Statistic::MedianLow,
+            lead_time_minimum_minutes: 0,
+            lead_time_rounding: Rounding::Exact,
             restore_statistic: Statistic::MedianLow,
+            restore_rounding: Rounding::Exact,
             frequency_statistic: DeploymentFrequencyStat::MedianDeployDaysPerWeek,
+            frequency_summary: Statistic::MedianLow,
+            week_start: WeekStart::Monday,
             // DevLake's DORA dashboard opens on the last six months.
-            window: Window { days: 182 },
+            window: Window::Days(182),
             attribution: Attribution::LastDeploymentBefore { same_service: false, within_minutes: None },
             benchmark: Benchmark::dora_2023(),
         },
         MetricDefinition {
             name: "fourkeys".into(),
             description: "Follows Google's fourkeys: deployments from deploy events in any \
-                          environment, lead time per commit from commit to deployment, medians, \
+                          environment, lead time per commit from commit to deployment in whole \
+                          minutes ignoring zero, interpolated medians, times to restore in whole \
+                          hours, deployment days per Sunday-start week, \
                           incidents blamed on the deployment that shipped their root-cause \
-                          commit, over the last three months."
+                          commit, fourkeys' 2019 buckets, over three calendar months."
                 .into(),
             deployment: DeploymentRule { environment: None, results: vec![RunResult::Success], name_pattern: None },
             lead_time_start: LeadTimeStart::CommitAuthored,
             lead_time_end: LeadTimeEnd::Deployed,
             lead_time_statistic: Statistic::Median,
+            // `IF(time_to_change_minutes > 0, ..)` over whole minutes.
+            lead_time_minimum_minutes: 1,
+            lead_time_rounding: Rounding::WholeMinutes,
             restore_statistic: Statistic::Median,
+            restore_rounding: Rounding::WholeHours,
             frequency_statistic: DeploymentFrequencyStat::MedianDeployDaysPerWeek,
-            window: Window { days: 90 },
+            frequency_summary: Statistic::Median,
+            week_start: WeekStart::Sunday,
+            window: Window::CalendarMonths(3),
+            // fourkeys' change failure rate divides change rows with an
+            // incident by distinct deployments; here it is deployments with
+            // an incident over deployments, as the report defines it.
             attribution: Attribution::RootCauseCommit,
-            benchmark: Benchmark::dora_2023(),
+            benchmark: Benchmark::fourkeys_2019(),
         },
     ]
 }
@@ -451,8 +697,13 @@ pub const FIELDS: &[&str] = &[
     "lead_time.start",
     "lead_time.end",
     "lead_time.statistic",
+    "lead_time.minimum",
+    "lead_time.rounding",
     "restore_statistic",
+    "restore_rounding",
     "frequency",
+    "frequency_statistic",
+    "week_start",
     "window",
     "attribution",
     "benchmark",
@@ -472,6 +723,23 @@ fn statistic(s: StatisticName) -> Statistic {
         StatisticName::MedianLow => Statistic::MedianLow,
         StatisticName::P75 => Statistic::P75,
         StatisticName::Mean => Statistic::Mean,
+    }
+}
+
+fn rounding(r: RoundingName) -> Rounding {
+    match r {
+        RoundingName::Exact => Rounding::Exact,
+        RoundingName::WholeMinutes => Rounding::WholeMinutes,
+        RoundingName::WholeHours => Rounding::WholeHours,
+    }
+}
+
+/// File spelling of a rounding, for display.
+pub fn rounding_name(r: Rounding) -> &'static str {
+    match r {
+        Rounding::Exact => RoundingName::Exact.as_str(),
+        Rounding::WholeMinutes => RoundingName::WholeMinutes.as_str(),
+        Rounding::WholeHours => RoundingName::WholeHours.as_str(),
     }
 }
 
@@ -520,8 +788,26 @@ fn apply(parent: &ResolvedDefinition, spec: &DeliveryDefinition, diags: &mut Vec
     if let Some(s) = spec.lead_time_statistic {
         d.lead_time_statistic = statistic(s);
     }
+    if let Some(m) = spec.lead_time_minimum_minutes {
+        d.lead_time_minimum_minutes = m;
+    }
     if let Some(s) = spec.restore_statistic {
         d.restore_statistic = statistic(s);
+    }
+    if let Some(r) = spec.lead_time_rounding {
+        d.lead_time_rounding = rounding(r);
+    }
+    if let Some(r) = spec.restore_rounding {
+        d.restore_rounding = rounding(r);
+    }
+    if let Some(s) = spec.frequency_statistic {
+        d.frequency_summary = statistic(s);
+    }
+    if let Some(w) = spec.week_start {
+        d.week_start = match w {
+            WeekStartName::Monday => WeekStart::Monday,
+            WeekStartName::Sunday => WeekStart::Sunday,
+        };
     }
     if let Some(f) = spec.frequency {
         d.frequency_statistic = match f {
@@ -530,7 +816,10 @@ fn apply(parent: &ResolvedDefinition, spec: &DeliveryDefinition, diags: &mut Vec
         };
     }
     if let Some(days) = spec.window_days {
-        d.window = Window { days };
+        d.window = Window::Days(days);
+    }
+    if let Some(months) = spec.window_months {
+        d.window = Window::CalendarMonths(months);
     }
     if let Some(a) = &spec.attribution {
         d.attribution = match a.rule {

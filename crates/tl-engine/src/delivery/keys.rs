@@ -10,14 +10,15 @@
 //! each cell takes a slice by binary search. [`four_keys`] is the same
 //! computation over one range.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::civil::Date;
 use jiff::tz::Offset;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 
 use super::definition::{
-    Attribution, DeploymentFrequencyStat, LeadTimeEnd, LeadTimeStart, MetricDefinition, Statistic, Tier,
+    Attribution, DeploymentFrequencyStat, FrequencyBasis, LeadTimeEnd, LeadTimeStart, MetricDefinition, Statistic,
+    Tier, WeekStart,
 };
 use super::events::{Commit, Deployment, Incident, PullRequest};
 use super::stats::{span_minutes, summarize};
@@ -288,10 +289,19 @@ impl Samples {
                 })
                 .collect()
         };
+        let (minimum, rounding) = (definition.lead_time_minimum_minutes as f64, definition.lead_time_rounding);
+        if rounding != super::definition::Rounding::Exact {
+            lead_times.iter_mut().for_each(|(_, m)| *m = rounding.apply(*m));
+        }
+        lead_times.retain(|(_, m)| *m >= minimum);
         by_time(&mut lead_times);
 
-        let mut restores: Vec<(Timestamp, f64)> =
-            scope.incidents.iter().filter_map(|i| Some((i.created, span(Some(i.created), i.resolved)?))).collect();
+        let rounding = definition.restore_rounding;
+        let mut restores: Vec<(Timestamp, f64)> = scope
+            .incidents
+            .iter()
+            .filter_map(|i| Some((i.created, rounding.apply(span(Some(i.created), i.resolved)?))))
+            .collect();
         by_time(&mut restores);
         Samples { deployments, lead_times, restores }
     }
@@ -299,12 +309,17 @@ impl Samples {
     fn keys(&self, definition: &MetricDefinition, start: Timestamp, end: Timestamp) -> FourKeys {
         let counted = within(&self.deployments, start, end);
         let weeks = (span_minutes(start, end) / (7.0 * 24.0 * 60.0)).max(f64::MIN_POSITIVE);
+        let days = deploy_days(counted);
+        let calendar = DeployCalendar { days: &days, start, end, definition };
         let deployment_frequency = match definition.frequency_statistic {
             DeploymentFrequencyStat::PerWeek => counted.len() as f64 / weeks,
-            DeploymentFrequencyStat::MedianDeployDaysPerWeek => {
-                median_deploy_days_per_week(counted.iter().map(|(t, _)| *t), start, end)
-            }
+            DeploymentFrequencyStat::MedianDeployDaysPerWeek => calendar.figure(FrequencyBasis::Figure),
         };
+        let bench = &definition.benchmark;
+        let frequency_tier = bench.deployment_frequency.classify_with(|rung| match bench.frequency_basis[rung] {
+            FrequencyBasis::Figure => deployment_frequency,
+            basis => calendar.figure(basis),
+        });
 
         let lead_times: Vec<f64> = within(&self.lead_times, start, end).iter().map(|(_, m)| *m).collect();
         let lead_time_minutes = summarize(definition.lead_time_statistic, &lead_times);
@@ -317,7 +332,7 @@ impl Samples {
         Samples::assemble(
             definition,
             counted.len(),
-            deployment_frequency,
+            (deployment_frequency, frequency_tier),
             (lead_time_minutes, lead_times.len()),
             (change_failure_rate, failed_deployments),
             (time_to_restore_minutes, restores.len()),
@@ -327,7 +342,7 @@ impl Samples {
     fn assemble(
         definition: &MetricDefinition,
         deployments: usize,
-        deployment_frequency: f64,
+        (deployment_frequency, frequency_tier): (f64, Tier),
         (lead_time_minutes, lead_time_samples): (Option<f64>, usize),
         (change_failure_rate, failed_deployments): (Option<f64>, usize),
         (time_to_restore_minutes, restore_samples): (Option<f64>, usize),
@@ -343,7 +358,7 @@ impl Samples {
             time_to_restore_minutes,
             restore_samples,
             tiers: Tiers {
-                deployment_frequency: bench.deployment_frequency.classify(deployment_frequency),
+                deployment_frequency: frequency_tier,
                 lead_time: lead_time_minutes.map(|v| bench.lead_time.classify(v)),
                 change_failure_rate: change_failure_rate
                     .and_then(|v| bench.change_failure_rate.as_ref().map(|l| l.classify(v))),
@@ -353,32 +368,111 @@ impl Samples {
     }
 }
 
-/// The median (lower middle, as DevLake's and fourkeys' dashboards take it)
-/// over the ISO weeks overlapping `[start, end)` of the number of UTC days
-/// with at least one deployment, given the counted deployments' finishes
-/// in `[start, end)`.
-fn median_deploy_days_per_week(finished: impl Iterator<Item = Timestamp>, start: Timestamp, end: Timestamp) -> f64 {
-    let mut days_per_week: BTreeMap<Date, BTreeSet<Date>> = BTreeMap::new();
-    let mut week = week_start(utc_date(start));
-    let last = utc_date(end.checked_sub(SignedDuration::from_millis(1)).unwrap_or(end));
-    while week <= last {
-        days_per_week.insert(week, BTreeSet::new());
-        week = week.saturating_add(7.days());
+/// The distinct UTC days of the counted deployments (sorted by finish).
+fn deploy_days(counted: &[(Timestamp, bool)]) -> Vec<Date> {
+    let mut days: Vec<Date> = counted.iter().map(|(t, _)| utc_date(*t)).collect();
+    days.dedup();
+    days
+}
+
+/// The days with a deployment in `[start, end)`, counted per week and per
+/// month as the definition says (its week start, its `frequency_summary`).
+struct DeployCalendar<'a> {
+    /// Sorted, distinct.
+    days: &'a [Date],
+    start: Timestamp,
+    end: Timestamp,
+    definition: &'a MetricDefinition,
+}
+
+impl DeployCalendar<'_> {
+    fn first_day(&self) -> Date {
+        utc_date(self.start)
     }
-    for finished in finished {
-        let day = utc_date(finished);
-        days_per_week.entry(week_start(day)).or_default().insert(day);
+
+    fn last_day(&self) -> Date {
+        utc_date(self.end.checked_sub(SignedDuration::from_millis(1)).unwrap_or(self.end))
     }
-    let counts: Vec<f64> = days_per_week.values().map(|s| s.len() as f64).collect();
-    summarize(Statistic::MedianLow, &counts).unwrap_or(0.0)
+
+    /// The number of deployment days in `[from, to)`.
+    fn days_between(&self, from: Date, to: Date) -> usize {
+        self.days.partition_point(|d| *d < to) - self.days.partition_point(|d| *d < from)
+    }
+
+    /// The starts of the weeks overlapping the range.
+    fn weeks(&self) -> Vec<Date> {
+        let mut weeks = Vec::new();
+        let mut week = week_start(self.first_day(), self.definition.week_start);
+        let last = self.last_day();
+        while week <= last {
+            weeks.push(week);
+            let next = week.saturating_add(7.days());
+            if next <= week {
+                break;
+            }
+            week = next;
+        }
+        weeks
+    }
+
+    fn summary(&self, values: &[f64]) -> f64 {
+        summarize(self.definition.frequency_summary, values).unwrap_or(0.0)
+    }
+
+    /// The figure a frequency boundary is compared with; `Figure` is the
+    /// median deployment days per week.
+    fn figure(&self, basis: FrequencyBasis) -> f64 {
+        let week_days = |w: Date| self.days_between(w, w.saturating_add(7.days()));
+        match basis {
+            FrequencyBasis::Figure => {
+                let counts: Vec<f64> = self.weeks().into_iter().map(|w| week_days(w) as f64).collect();
+                self.summary(&counts)
+            }
+            FrequencyBasis::WeeksWithDeployment => {
+                let flags: Vec<f64> = self.weeks().into_iter().map(|w| f64::from(u8::from(week_days(w) > 0))).collect();
+                self.summary(&flags)
+            }
+            FrequencyBasis::DeployDaysPerMonth => {
+                let mut counts = Vec::new();
+                let mut month = month_start(self.first_day());
+                let last = self.last_day();
+                while month <= last {
+                    let next = month.saturating_add(1.month());
+                    counts.push(self.days_between(month, next) as f64);
+                    if next <= month {
+                        break;
+                    }
+                    month = next;
+                }
+                self.summary(&counts)
+            }
+            FrequencyBasis::DeployWeeksPerMonth => {
+                let weeks = self.weeks();
+                let mut per_month: BTreeMap<Date, f64> = BTreeMap::new();
+                for &w in &weeks {
+                    *per_month.entry(month_start(w)).or_default() += f64::from(u8::from(week_days(w) > 0));
+                }
+                let counts: Vec<f64> = weeks.iter().map(|w| per_month[&month_start(*w)]).collect();
+                self.summary(&counts)
+            }
+        }
+    }
+}
+
+fn month_start(d: Date) -> Date {
+    Date::new(d.year(), d.month(), 1).unwrap_or(d)
 }
 
 fn utc_date(t: Timestamp) -> Date {
     Offset::UTC.to_datetime(t).date()
 }
 
-fn week_start(d: Date) -> Date {
-    d.saturating_sub(i64::from(d.weekday().to_monday_zero_offset()).days())
+fn week_start(d: Date, first: WeekStart) -> Date {
+    let offset = match first {
+        WeekStart::Monday => d.weekday().to_monday_zero_offset(),
+        WeekStart::Sunday => d.weekday().to_sunday_zero_offset(),
+    };
+    d.saturating_sub(i64::from(offset).days())
 }
 
 fn quarter_start(d: Date) -> Date {
@@ -394,7 +488,7 @@ fn midnight(d: Date) -> Timestamp {
 fn periods(period: Period, start: Timestamp, end: Timestamp) -> Vec<(String, Timestamp, Timestamp)> {
     let mut out = Vec::new();
     let mut day = match period {
-        Period::Week => week_start(utc_date(start)),
+        Period::Week => week_start(utc_date(start), WeekStart::Monday),
         Period::Quarter => quarter_start(utc_date(start)),
     };
     loop {
@@ -489,10 +583,7 @@ pub fn report(
     now: Timestamp,
     group_by: GroupBy<'_>,
 ) -> KeysReport {
-    // A century is longer than any delivery history; the cap keeps a
-    // mistyped window from asking for millions of weekly periods.
-    let days = i64::from(definition.window.days.min(36_525));
-    let start = now.checked_sub(SignedDuration::from_hours(24 * days)).unwrap_or(Timestamp::MIN);
+    let start = definition.window.start(now);
     let mut incidents = events.incidents.to_vec();
     attribute_incidents(&mut incidents, events.deployments, definition);
     let events = DeliveryEvents { incidents: &incidents, ..*events };

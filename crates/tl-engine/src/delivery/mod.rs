@@ -21,9 +21,9 @@ pub mod measure;
 pub mod stats;
 
 pub use definition::{
-    Attribution, Benchmark, DeploymentFrequencyStat, DeploymentRule, Ladder, LeadTimeEnd, LeadTimeStart,
-    MetricDefinition, NamePattern, Origin, ResolvedDefinition, Statistic, Tier, Window, preset, presets,
-    resolve_definitions,
+    Attribution, Benchmark, DeploymentFrequencyStat, DeploymentRule, FrequencyBasis, Ladder, LeadTimeEnd,
+    LeadTimeStart, MetricDefinition, NamePattern, Origin, ResolvedDefinition, Rounding, Statistic, Tier, WeekStart,
+    Window, preset, presets, resolve_definitions,
 };
 pub use events::{
     Commit, Deployment, DeploymentCommit, Incident, PullRequest, RunResult, deployments_from_commits, link_changes,

@@ -27,9 +27,15 @@ fn spec(id: &str, extends: Option<&str>) -> DeliveryDefinition {
         lead_time_start: None,
         lead_time_end: None,
         lead_time_statistic: None,
+        lead_time_minimum_minutes: None,
+        lead_time_rounding: None,
         restore_statistic: None,
+        restore_rounding: None,
         frequency: None,
+        frequency_statistic: None,
+        week_start: None,
         window_days: None,
+        window_months: None,
         attribution: None,
         benchmark: None,
         fields: Vec::new(),
@@ -63,7 +69,7 @@ fn a_chain_inherits_and_overrides_field_by_field() {
     let d = &r.definition;
     assert_eq!(r.extends.as_deref(), Some("org"));
     assert_eq!(d.deployment.environment.as_deref(), Some("production"));
-    assert_eq!(d.window.days, 28);
+    assert_eq!(d.window, tl_engine::delivery::Window::Days(28));
     assert_eq!(d.lead_time_statistic, Statistic::P75);
     // Inherited from devlake, untouched by either file.
     assert_eq!(d.restore_statistic, devlake.restore_statistic);

@@ -7,5 +7,6 @@ mod forecast;
 mod model;
 mod planning;
 mod portfolio;
+mod presets;
 mod schedule;
 mod scoring;

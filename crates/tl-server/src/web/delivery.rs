@@ -322,7 +322,7 @@ pub(crate) async fn page(
         definition: def.name().into(),
         description: def.definition.description.clone(),
         scope_label,
-        window: format!("{} days to {}", def.definition.window.days, r.end.strftime("%Y-%m-%d %H:%M UTC")),
+        window: format!("{} to {}", def.definition.window.describe(), r.end.strftime("%Y-%m-%d %H:%M UTC")),
         has_events: computed.summary.n_events > 0,
         tiles: tiles(&r.overall, &computed.summary.previous, &def.definition, teams_in_scope),
         charts: weekly_charts(&computed.summary.trend_weeks, teams_in_scope),
