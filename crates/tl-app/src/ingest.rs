@@ -16,7 +16,7 @@
 
 use crate::error::AppError;
 use jiff::{SignedDuration, Timestamp};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tl_engine::delivery::{Commit, Deployment, RunResult};
 use tl_store::{CommitRecord, CursorUpdate, EventBatch, EventCounts, Store};
 
@@ -83,6 +83,8 @@ pub struct GitHistory {
     pub tags: Vec<ReleaseTag>,
     /// Branch mode: the deploy branch's tip.
     pub branch_tip: Option<String>,
+    /// Tags mode: the current branch's commit, read with the tags.
+    pub head: Option<String>,
 }
 
 /// Where the last ingestion stopped.
@@ -93,6 +95,8 @@ pub struct GitCursor {
     /// The commits of the deployments already ingested; everything reachable
     /// from them is deployed and need not be read again.
     pub deployed: BTreeSet<String>,
+    /// Tags mode: the current branch's commit when the cursor was written.
+    pub head: Option<String>,
 }
 
 const CURSOR_HEADER: &str = "throughline-git-cursor 1";
@@ -107,6 +111,9 @@ impl GitCursor {
         }
         for commit in &self.deployed {
             out.push_str(&format!("deployed {commit}\n"));
+        }
+        if let Some(head) = &self.head {
+            out.push_str(&format!("head {head}\n"));
         }
         out
     }
@@ -127,6 +134,7 @@ impl GitCursor {
                 Some(("deployed", commit)) => {
                     cursor.deployed.insert(commit.to_string());
                 }
+                Some(("head", commit)) => cursor.head = Some(commit.to_string()),
                 _ => return Err(bad(line)),
             }
         }
@@ -146,6 +154,14 @@ impl GitCursor {
             }
         }
         (new, moved)
+    }
+
+    /// Tags mode: whether nothing can have changed since the cursor was
+    /// written: the same current commit and no new tag. The commits a walk
+    /// would read are then the ones the last run recorded as not deployed,
+    /// and they still are (no new deployment), so the walk can be skipped.
+    pub fn is_current(&self, head: Option<&str>, tags: &[ReleaseTag]) -> bool {
+        head.is_some() && self.head.as_deref() == head && self.new_tags(tags).0.is_empty()
     }
 }
 
@@ -211,7 +227,11 @@ pub fn plan_git_ingest(
     options: &GitIngestOptions,
     now: Timestamp,
 ) -> GitIngestPlan {
-    let by_id: HashMap<&str, &GitCommit> = history.commits.iter().map(|c| (c.id.as_str(), c)).collect();
+    let by_id: HashMap<&str, usize, IdHash> = {
+        let mut map = HashMap::with_capacity_and_hasher(history.commits.len(), IdHash);
+        map.extend(history.commits.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)));
+        map
+    };
     let mut next = cursor.clone();
     let mut summary = GitIngestSummary::default();
 
@@ -221,6 +241,7 @@ pub fn plan_git_ingest(
         DeploySource::Tags { .. } => {
             let (mut new, moved) = cursor.new_tags(&history.tags);
             summary.moved_tags = moved;
+            next.head.clone_from(&history.head);
             new.sort_by(|a, b| (a.at, &a.name).cmp(&(b.at, &b.name)));
             for tag in new {
                 let id = format!("git:{}:tag:{}", options.service, tag.name);
@@ -233,8 +254,9 @@ pub fn plan_git_ingest(
             // (which the reader hid, so it is not in `by_id`).
             let mut chain = Vec::new();
             let mut at = history.branch_tip.as_deref();
-            while let Some(commit) = at.and_then(|id| by_id.get(id)) {
-                chain.push(*commit);
+            while let Some(&i) = at.and_then(|id| by_id.get(id)) {
+                let commit = &history.commits[i];
+                chain.push(commit);
                 at = commit.parents.first().map(String::as_str);
             }
             for commit in chain.into_iter().rev() {
@@ -245,21 +267,22 @@ pub fn plan_git_ingest(
         }
     }
 
-    // Each deployment ships what it reaches and no earlier one did.
-    let mut first: HashMap<&str, (&str, Timestamp)> = HashMap::new();
-    let mut seen: HashSet<&str> = HashSet::new();
+    // Each deployment ships what it reaches and no earlier one did:
+    // `first[i]` is the index of the deployment that ships commit `i`.
+    let mut first: Vec<Option<usize>> = vec![None; history.commits.len()];
     let mut deployments = Vec::with_capacity(points.len());
-    for (id, name, tip, at) in &points {
+    let mut stack: Vec<usize> = Vec::new();
+    for (point, (id, name, tip, at)) in points.iter().enumerate() {
         let mut shipped = Vec::new();
-        let mut stack = vec![tip.as_str()];
-        while let Some(sha) = stack.pop() {
-            let Some(commit) = by_id.get(sha) else { continue };
-            if !seen.insert(commit.id.as_str()) {
+        stack.extend(by_id.get(tip.as_str()));
+        while let Some(i) = stack.pop() {
+            if first[i].is_some() {
                 continue;
             }
-            first.insert(commit.id.as_str(), (id.as_str(), *at));
+            first[i] = Some(point);
+            let commit = &history.commits[i];
             shipped.push(commit.id.clone());
-            stack.extend(commit.parents.iter().map(String::as_str));
+            stack.extend(commit.parents.iter().filter_map(|p| by_id.get(p.as_str())));
         }
         deployments.push(Deployment {
             id: id.clone(),
@@ -286,8 +309,9 @@ pub fn plan_git_ingest(
     let commits: Vec<CommitRecord> = history
         .commits
         .iter()
-        .map(|c| {
-            let deployed = first.get(c.id.as_str());
+        .zip(&first)
+        .map(|(c, point)| {
+            let deployed = point.map(|p| (points[p].0.as_str(), points[p].3));
             if let Some((_, at)) = deployed {
                 lead_times.push(at.duration_since(c.authored));
             }
@@ -296,7 +320,7 @@ pub fn plan_git_ingest(
                     sha: c.id.clone(),
                     service: options.service.clone(),
                     authored: Some(c.authored),
-                    deployed: deployed.map(|(_, at)| *at),
+                    deployed: deployed.map(|(_, at)| at),
                     deployment_id: deployed.map(|(id, _)| id.to_string()),
                 },
                 committed: Some(c.committed),
@@ -312,6 +336,37 @@ pub fn plan_git_ingest(
 
     let cursor = CursorUpdate { source: options.cursor_source(), state: next.to_text(), at: now };
     GitIngestPlan { batch: EventBatch { deployments, commits, cursor: Some(cursor), ..Default::default() }, summary }
+}
+
+/// A fast hasher for commit ids. They come from the user's own repository
+/// and are mostly random hex already, so a multiply-rotate over eight bytes
+/// at a time (as in rustc's FxHash) spreads them well; SipHash's resistance
+/// to flooding buys nothing here and cost a tenth of a large ingestion.
+#[derive(Clone, Copy, Default)]
+struct IdHash;
+
+impl std::hash::BuildHasher for IdHash {
+    type Hasher = IdHasher;
+
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
+}
+
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 fn median(sorted: &[SignedDuration]) -> Option<SignedDuration> {
@@ -383,6 +438,8 @@ mod tests {
         cursor.tags.insert("v1.0".into(), "abc".into());
         cursor.deployed.insert("abc".into());
         assert_eq!(GitCursor::parse(&cursor.to_text()).unwrap(), cursor);
+        cursor.head = Some("def".into());
+        assert_eq!(GitCursor::parse(&cursor.to_text()).unwrap(), cursor);
         assert!(GitCursor::parse("nonsense").is_err());
         assert!(GitCursor::parse("throughline-git-cursor 1\nwhat\n").is_err());
     }
@@ -407,6 +464,7 @@ mod tests {
                 ReleaseTag { name: "v1".into(), commit: "b".into(), at: t(2) },
             ],
             branch_tip: None,
+            head: None,
         };
         let plan = plan_git_ingest(
             &history,
@@ -566,6 +624,7 @@ mod tests {
             commits: vec![c("a", &[], 0), c("x", &["a"], 1), c("m", &["a", "x"], 2), c("s", &["m"], 3)],
             tags: vec![],
             branch_tip: Some("s".into()),
+            head: None,
         };
         let plan = plan_git_ingest(
             &history,

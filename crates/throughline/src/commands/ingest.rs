@@ -176,6 +176,12 @@ pub fn read_history(
             // recorded (and found deployed by a later run).
             if let Ok(head) = repo.head_id() {
                 tips.push(head.detach());
+                history.head = Some(head.to_string());
+            }
+            // Nothing new: the walk (which would visit every deployed commit
+            // to hide it) is skipped.
+            if cursor.is_current(history.head.as_deref(), &history.tags) {
+                return Ok(history);
             }
         }
         DeploySource::Branch { name } => {
@@ -194,6 +200,8 @@ pub fn read_history(
         .filter_map(|hex| gix::ObjectId::from_hex(hex.as_bytes()).ok())
         .filter(|id| repo.has_object(id))
         .collect();
+    // A tip that is hidden adds nothing (a deploy branch that did not move).
+    tips.retain(|tip| !hidden.contains(tip));
     if tips.is_empty() {
         return Ok(history);
     }
@@ -441,11 +449,23 @@ mod tests {
             expect(&[(&a, Some(("v1", 1))), (&b, Some(("v1", 0))), (&c, Some(("v2", 3))), (&d, None)])
         );
 
-        // Nothing new: d is read and found unchanged, no deployment.
+        // Nothing new (same head, no new tag): nothing is read or written.
         let third = ingest(&store, &repo, &options).await;
-        assert_eq!((third.summary.commits, third.summary.deployments), (1, 0));
-        assert_eq!(third.counts.commits.unchanged, 1);
-        assert_eq!(third.counts.commits.inserted + third.counts.commits.updated, 0);
+        assert_eq!((third.summary.commits, third.summary.deployments), (0, 0));
+        assert_eq!(third.counts, Default::default());
+
+        // A new commit: d (still not deployed) is read again with it.
+        let e = repo.commit(7, "e");
+        let fourth = ingest(&store, &repo, &options).await;
+        assert_eq!((fourth.summary.commits, fourth.summary.deployments), (2, 0));
+        assert_eq!((fourth.counts.commits.inserted, fourth.counts.commits.unchanged), (1, 1));
+        let after = deployed(&store).await;
+        assert_eq!((after[&d].clone(), after[&e].clone()), (None, None));
+        // Tagging the head, which the cursor knew, is something new.
+        repo.git(8, &["tag", "v3"]);
+        let fifth = ingest(&store, &repo, &options).await;
+        assert_eq!((fifth.summary.commits, fifth.summary.deployments, fifth.summary.deployed), (2, 1, 2));
+        assert_eq!(deployed(&store).await[&d], Some(("v3".to_string(), 1)));
         store.close().await;
     }
 
@@ -500,6 +520,9 @@ mod tests {
         let again = ingest(&store2, &repo, &branch).await;
         assert_eq!((again.summary.commits, again.summary.deployments), (1, 1));
         assert_eq!(deployed(&store2).await[&c], Some((short(&c), 0)));
+        // The branch did not move: its tip is deployed, nothing is read.
+        let still = ingest(&store2, &repo, &branch).await;
+        assert_eq!((still.summary.commits, still.summary.deployments), (0, 0));
         store2.close().await;
     }
 

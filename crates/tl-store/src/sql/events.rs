@@ -17,32 +17,36 @@ use crate::events::{
 };
 use crate::{Error, Result};
 use sha2::{Digest, Sha256};
-use sqlx::any::AnyRow;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::future::Future as _;
+use std::task::Poll;
 use tl_engine::delivery::{Commit, Deployment, Incident, PullRequest, RunResult};
 
 /// Rows per statement: well under both backends' limits on bound parameters.
 const CHUNK: usize = 400;
 
-/// One bound value.
+/// One bound value, borrowed from the batch where it can be.
 #[derive(Clone, Debug, PartialEq)]
-enum Value {
+enum Value<'a> {
     Int(Option<i64>),
-    Text(Option<String>),
+    Text(Option<&'a str>),
+    Owned(String),
 }
 
-fn int(t: Option<jiff::Timestamp>) -> Value {
+fn int<'a>(t: Option<jiff::Timestamp>) -> Value<'a> {
     Value::Int(t.map(millis))
 }
 
-fn text(s: &str) -> Value {
-    Value::Text(Some(s.to_string()))
+fn text(s: &str) -> Value<'_> {
+    Value::Text(Some(s))
 }
 
-fn opt_text(s: Option<&str>) -> Value {
-    Value::Text(s.map(str::to_string))
+fn opt_text(s: Option<&str>) -> Value<'_> {
+    Value::Text(s)
 }
 
 /// A table of events: its key columns (one, or a scope and an id) and its
@@ -120,57 +124,121 @@ const INCIDENTS: Table = Table {
     ],
 };
 
-/// An event as the row it is stored as.
-struct EventRow {
-    /// The key columns' values, in the table's key order.
-    key: Vec<String>,
-    values: Vec<Value>,
-    hash: String,
+/// A row's key: the id, under a scope for two-column keys (a commit's
+/// service). Ordered as the table's primary key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Key<'a> {
+    scope: Option<&'a str>,
+    id: &'a str,
 }
 
-impl EventRow {
+impl Key<'_> {
+    fn display(&self) -> String {
+        match self.scope {
+            Some(scope) => format!("{scope} {}", self.id),
+            None => self.id.to_string(),
+        }
+    }
+}
+
+/// An event as the row it is stored as, borrowing its text from the batch.
+struct EventRow<'a> {
+    key: Key<'a>,
+    values: Vec<Value<'a>>,
+    /// SHA-256 of the content; stored as lowercase hex.
+    hash: [u8; 32],
+}
+
+/// Lowercase hex of a content hash, as stored.
+fn hex(hash: &[u8; 32]) -> [u8; 64] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (i, b) in hash.iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 15)];
+    }
+    out
+}
+
+fn hex_string(hash: &[u8; 32]) -> String {
+    // Only ASCII hex digits.
+    hex(hash).iter().map(|&b| b as char).collect()
+}
+
+impl<'a> EventRow<'a> {
     /// `extra` is hashed with the columns: content kept in another table
     /// (a deployment's commits).
-    fn new(key: Vec<String>, values: Vec<Value>, extra: &[String]) -> EventRow {
+    fn new(key: Key<'a>, values: Vec<Value<'a>>, extra: &[String]) -> EventRow<'a> {
         // The bytes hashed are `i{int};`, `t{len}:{text}`, `e{len}:{text}`
-        // and `n` for null, as stored hashes were computed; written into one
-        // buffer rather than a string per value.
+        // and `n` for null, as stored hashes were computed; the prefixes are
+        // written into a stack buffer rather than a string per value.
         let mut hasher = Sha256::new();
-        let mut buf = String::new();
+        let mut buf = Prefix::default();
         for v in &values {
-            buf.clear();
             match v {
-                Value::Int(None) | Value::Text(None) => buf.push('n'),
+                Value::Int(None) | Value::Text(None) => hasher.update(b"n"),
                 Value::Int(Some(i)) => {
+                    buf.clear();
                     let _ = write!(buf, "i{i};");
+                    hasher.update(buf.bytes());
                 }
                 Value::Text(Some(s)) => {
-                    let _ = write!(buf, "t{}:", s.len());
-                    hasher.update(buf.as_bytes());
                     buf.clear();
+                    let _ = write!(buf, "t{}:", s.len());
+                    hasher.update(buf.bytes());
+                    hasher.update(s.as_bytes());
+                }
+                Value::Owned(s) => {
+                    buf.clear();
+                    let _ = write!(buf, "t{}:", s.len());
+                    hasher.update(buf.bytes());
                     hasher.update(s.as_bytes());
                 }
             }
-            hasher.update(buf.as_bytes());
         }
         for s in extra {
             buf.clear();
             let _ = write!(buf, "e{}:", s.len());
-            hasher.update(buf.as_bytes());
+            hasher.update(buf.bytes());
             hasher.update(s.as_bytes());
         }
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let digest = hasher.finalize();
-        let mut hash = String::with_capacity(2 * digest.len());
-        for b in digest {
-            hash.push(HEX[usize::from(b >> 4)] as char);
-            hash.push(HEX[usize::from(b & 15)] as char);
-        }
-        EventRow { key, values, hash }
+        EventRow { key, values, hash: hasher.finalize().into() }
+    }
+
+    fn same_hash(&self, stored: &str) -> bool {
+        hex(&self.hash).as_slice() == stored.as_bytes()
     }
 }
 
-fn deployment_row(d: &Deployment) -> Result<EventRow> {
+/// A small stack buffer for the hashed prefixes (`i-9223372036854775808;`
+/// is the longest).
+#[derive(Default)]
+struct Prefix {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl Prefix {
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+impl std::fmt::Write for Prefix {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+fn deployment_row(d: &Deployment) -> Result<EventRow<'_>> {
     non_empty("deployment", "id", &d.id, &d.id)?;
     let values = vec![
         text(&d.id),
@@ -183,26 +251,46 @@ fn deployment_row(d: &Deployment) -> Result<EventRow> {
         int(d.finished),
         int(deployment_moment(d)),
     ];
-    Ok(EventRow::new(vec![d.id.clone()], values, &d.commits))
+    Ok(EventRow::new(Key { scope: None, id: &d.id }, values, &d.commits))
 }
 
-fn commit_row(c: &CommitRecord) -> Result<EventRow> {
+fn commit_row(c: &CommitRecord) -> Result<EventRow<'_>> {
     non_empty("commit", "sha", &c.commit.sha, &c.commit.sha)?;
-    let parents = serde_json::to_string(&c.parents).map_err(|e| Error::Invalid(e.to_string()))?;
     let values = vec![
         text(&c.commit.service),
         text(&c.commit.sha),
         int(c.commit.authored),
         int(c.committed),
-        Value::Text(Some(parents)),
+        Value::Owned(json_list(&c.parents)?),
         int(c.commit.deployed),
         opt_text(c.commit.deployment_id.as_deref()),
         int(commit_moment(c)),
     ];
-    Ok(EventRow::new(vec![c.commit.service.clone(), c.commit.sha.clone()], values, &[]))
+    Ok(EventRow::new(Key { scope: Some(&c.commit.service), id: &c.commit.sha }, values, &[]))
 }
 
-fn pull_request_row(p: &PullRequest) -> Result<EventRow> {
+/// A list of strings as a JSON array, byte for byte what serde_json writes:
+/// commit ids need no escaping, so the common case skips serde.
+fn json_list(items: &[String]) -> Result<String> {
+    let plain = |s: &String| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    if !items.iter().all(plain) {
+        return serde_json::to_string(items).map_err(|e| Error::Invalid(e.to_string()));
+    }
+    let mut out = String::with_capacity(2 + items.iter().map(|s| s.len() + 3).sum::<usize>());
+    out.push('[');
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    }
+    out.push(']');
+    Ok(out)
+}
+
+fn pull_request_row(p: &PullRequest) -> Result<EventRow<'_>> {
     non_empty("pull request", "id", &p.id, &p.id)?;
     let values = vec![
         text(&p.id),
@@ -220,10 +308,10 @@ fn pull_request_row(p: &PullRequest) -> Result<EventRow> {
         opt_text(p.deployment_id.as_deref()),
         int(Some(pull_request_moment(p))),
     ];
-    Ok(EventRow::new(vec![p.id.clone()], values, &[]))
+    Ok(EventRow::new(Key { scope: None, id: &p.id }, values, &[]))
 }
 
-fn incident_row(i: &Incident) -> Result<EventRow> {
+fn incident_row(i: &Incident) -> Result<EventRow<'_>> {
     non_empty("incident", "id", &i.id, &i.id)?;
     let values = vec![
         text(&i.id),
@@ -235,7 +323,7 @@ fn incident_row(i: &Incident) -> Result<EventRow> {
         opt_text(i.deployment_id.as_deref()),
         int(Some(i.created)),
     ];
-    Ok(EventRow::new(vec![i.id.clone()], values, &[]))
+    Ok(EventRow::new(Key { scope: None, id: &i.id }, values, &[]))
 }
 
 fn non_empty(kind: &str, field: &str, value: &str, key: &str) -> Result<()> {
@@ -277,41 +365,102 @@ fn param_list(backend: Backend, n: usize, first: usize) -> String {
     }
 }
 
+/// Executes one statement per chunk. The next chunk's statement is built
+/// (its values bound, most of this side's cost) while the database runs the
+/// previous one: SQLite runs statements on its own worker thread, and
+/// PostgreSQL on the server.
+async fn execute_chunks<'q, T: Sync + 'q>(
+    tx: &mut Transaction<'static, Any>,
+    items: &'q [T],
+    mut build: impl FnMut(&'q [T]) -> Query<'q, Any, AnyArguments>,
+) -> std::result::Result<(), sqlx::Error> {
+    let mut pending: Option<Query<'q, Any, AnyArguments>> = None;
+    for chunk in items.chunks(CHUNK) {
+        let next = match pending.take() {
+            None => build(chunk),
+            Some(query) => {
+                // Polled once, the execution hands the statement over;
+                // the next one is built while it runs.
+                let mut done = std::pin::pin!(query.execute(&mut **tx));
+                let first = std::future::poll_fn(|cx| Poll::Ready(done.as_mut().poll(cx))).await;
+                let next = build(chunk);
+                match first {
+                    Poll::Ready(result) => result?,
+                    Poll::Pending => done.await?,
+                };
+                next
+            }
+        };
+        pending = Some(next);
+    }
+    if let Some(query) = pending {
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Which rows of `table` are new or changed; counts them; writes them.
-/// Returns the indexes (into `rows`) that were written.
+/// Returns the indexes (into `rows`) that were written, in key order.
 async fn upsert(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
     table: &Table,
-    rows: &[EventRow],
+    rows: &[EventRow<'_>],
 ) -> Result<(Counts, Vec<usize>)> {
     let mut counts = Counts::default();
+    // In key order, so that the key's index is filled left to right rather
+    // than split all over (most of a large ingestion's write cost). The sort
+    // compares a rank of the scope and the id's first eight bytes, and the
+    // whole id only when those tie; the row's index last, so that repeats
+    // of a key keep their batch order.
+    let mut scopes: Vec<Option<&str>> = rows.iter().map(|r| r.key.scope).collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    let mut last: Option<(Option<&str>, u32)> = None;
+    let mut order: Vec<(u32, u64, usize)> = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let rank = match last {
+            Some((scope, rank)) if scope == row.key.scope => rank,
+            _ => {
+                let rank = scopes.binary_search(&row.key.scope).unwrap_or_default() as u32;
+                last = Some((row.key.scope, rank));
+                rank
+            }
+        };
+        let mut prefix = [0u8; 8];
+        let id = row.key.id.as_bytes();
+        let n = id.len().min(8);
+        prefix[..n].copy_from_slice(&id[..n]);
+        order.push((rank, u64::from_be_bytes(prefix), i));
+    }
+    order.sort_unstable_by(|a, b| {
+        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| rows[a.2].key.id.cmp(rows[b.2].key.id)).then(a.2.cmp(&b.2))
+    });
+
     // Repeats within the batch: the same content is a repeat, other content
     // for the same key is a contradiction.
-    let mut first_of: HashMap<&[String], usize> = HashMap::new();
-    let mut unique: Vec<usize> = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        match first_of.get(row.key.as_slice()) {
-            Some(&j) if rows[j].hash == row.hash => counts.unchanged += 1,
-            Some(_) => {
-                return Err(Error::Invalid(format!(
-                    "{}: the batch holds two different events with the key `{}`",
-                    table.name,
-                    row.key.join(" ")
-                )));
+    let mut unique: Vec<usize> = Vec::with_capacity(rows.len());
+    for (_, _, i) in order {
+        match unique.last() {
+            Some(&j) if rows[j].key == rows[i].key => {
+                if rows[j].hash != rows[i].hash {
+                    return Err(Error::Invalid(format!(
+                        "{}: the batch holds two different events with the key `{}`",
+                        table.name,
+                        rows[i].key.display()
+                    )));
+                }
+                counts.unchanged += 1;
             }
-            None => {
-                first_of.insert(&row.key, i);
-                unique.push(i);
-            }
+            _ => unique.push(i),
         }
     }
 
     let stored = stored_hashes(tx, backend, table, rows, &unique).await?;
-    let mut writes: Vec<usize> = Vec::new();
+    let mut writes: Vec<usize> = Vec::with_capacity(unique.len());
     for i in unique {
-        match stored.get(&rows[i].key) {
-            Some(hash) if *hash == rows[i].hash => counts.unchanged += 1,
+        match stored.get(&i) {
+            Some(hash) if rows[i].same_hash(hash) => counts.unchanged += 1,
             Some(_) => {
                 counts.updated += 1;
                 writes.push(i);
@@ -323,14 +472,11 @@ async fn upsert(
         }
     }
 
-    // In key order, so that the key's index is filled left to right rather
-    // than split all over (most of a large ingestion's write cost).
-    writes.sort_unstable_by(|&a, &b| rows[a].key.cmp(&rows[b].key));
     let mut columns: Vec<&str> = table.columns.to_vec();
     columns.push("hash");
     let updates: Vec<String> =
         columns.iter().filter(|c| !table.keys.contains(c)).map(|c| format!("{c} = excluded.{c}")).collect();
-    for chunk in writes.chunks(CHUNK) {
+    let build = |chunk: &[usize]| {
         let sql = format!(
             "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
             table.name,
@@ -344,13 +490,15 @@ async fn upsert(
             for v in &rows[i].values {
                 query = match v {
                     Value::Int(x) => query.bind(*x),
-                    Value::Text(x) => query.bind(x.as_deref()),
+                    Value::Text(x) => query.bind(*x),
+                    Value::Owned(x) => query.bind(x.as_str()),
                 };
             }
-            query = query.bind(rows[i].hash.as_str());
+            query = query.bind(hex_string(&rows[i].hash));
         }
-        query.execute(&mut **tx).await.map_err(|e| refused(table.name, e))?;
-    }
+        query
+    };
+    execute_chunks(tx, &writes, build).await.map_err(|e| refused(table.name, e))?;
     Ok((counts, writes))
 }
 
@@ -374,35 +522,30 @@ async fn any_stored(
     Ok(query.fetch_optional(&mut **tx).await?.is_some())
 }
 
-/// The stored hashes of the given rows' keys.
+/// The stored hashes of the given rows' keys, by row index.
 async fn stored_hashes(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
     table: &Table,
-    rows: &[EventRow],
+    rows: &[EventRow<'_>],
     which: &[usize],
-) -> Result<HashMap<Vec<String>, String>> {
+) -> Result<HashMap<usize, String>> {
     let mut out = HashMap::new();
     // Two-column keys are looked up per scope (a commit's service).
-    let mut by_scope: HashMap<Option<&str>, Vec<&str>> = HashMap::new();
+    let mut by_scope: HashMap<Option<&str>, Vec<usize>> = HashMap::new();
     for &i in which {
-        let key = &rows[i].key;
-        match key.as_slice() {
-            [id] => by_scope.entry(None).or_default().push(id),
-            [scope, id] => by_scope.entry(Some(scope.as_str())).or_default().push(id),
-            _ => unreachable!("keys have one or two columns"),
-        }
+        by_scope.entry(rows[i].key.scope).or_default().push(i);
     }
     let id_column = table.keys[table.keys.len() - 1];
-    for (scope, mut ids) in by_scope {
+    for (scope, mut indexes) in by_scope {
         // A first ingestion finds nothing stored: one probe instead of a
         // lookup per chunk. The write transaction holds the lock, so the
         // answer stays true until it commits.
-        if ids.len() > CHUNK && !any_stored(tx, backend, table, scope).await? {
+        if indexes.len() > CHUNK && !any_stored(tx, backend, table, scope).await? {
             continue;
         }
-        ids.sort_unstable();
-        for chunk in ids.chunks(CHUNK) {
+        indexes.sort_unstable_by_key(|&i| rows[i].key.id);
+        for chunk in indexes.chunks(CHUNK) {
             let first = if scope.is_some() { 2 } else { 1 };
             let list = param_list(backend, chunk.len(), first);
             let sql = match scope {
@@ -418,28 +561,49 @@ async fn stored_hashes(
             if let Some(scope) = scope {
                 query = query.bind(scope);
             }
-            for id in chunk {
-                query = query.bind(*id);
+            let mut index: HashMap<&str, usize> = HashMap::with_capacity(chunk.len());
+            for &i in chunk {
+                query = query.bind(rows[i].key.id);
+                index.insert(rows[i].key.id, i);
             }
             for row in query.fetch_all(&mut **tx).await? {
                 let id: String = row.try_get(0)?;
                 let hash: String = row.try_get(1)?;
-                let key = match scope {
-                    Some(scope) => vec![scope.to_string(), id],
-                    None => vec![id],
-                };
-                out.insert(key, hash);
+                if let Some(&i) = index.get(id.as_str()) {
+                    out.insert(i, hash);
+                }
             }
         }
     }
     Ok(out)
 }
 
+/// The commits' rows. A large batch is split over two threads: hashing is
+/// most of the cost, and the database has nothing to do yet.
+fn commit_rows(commits: &[CommitRecord]) -> Result<Vec<EventRow<'_>>> {
+    const PARALLEL_FROM: usize = 4 * CHUNK;
+    if commits.len() < PARALLEL_FROM {
+        return commits.iter().map(commit_row).collect();
+    }
+    let (head, tail) = commits.split_at(commits.len() / 2);
+    let (head, tail) = std::thread::scope(|s| {
+        let tail = s.spawn(|| tail.iter().map(commit_row).collect::<Result<Vec<_>>>());
+        let head = head.iter().map(commit_row).collect::<Result<Vec<_>>>();
+        (head, tail.join())
+    });
+    let mut rows = head?;
+    match tail {
+        Ok(tail) => rows.extend(tail?),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+    Ok(rows)
+}
+
 pub(super) async fn record_events(store: &SqlStore, batch: &EventBatch) -> Result<EventCounts> {
     // Everything that can be checked without the database is, before the
     // transaction starts.
     let deployments = batch.deployments.iter().map(deployment_row).collect::<Result<Vec<_>>>()?;
-    let commits = batch.commits.iter().map(commit_row).collect::<Result<Vec<_>>>()?;
+    let commits = commit_rows(&batch.commits)?;
     let pull_requests = batch.pull_requests.iter().map(pull_request_row).collect::<Result<Vec<_>>>()?;
     let incidents = batch.incidents.iter().map(incident_row).collect::<Result<Vec<_>>>()?;
 
@@ -487,7 +651,7 @@ async fn write_deployment_commits(
         .iter()
         .flat_map(|d| d.commits.iter().enumerate().map(|(pos, sha)| (d.id.as_str(), pos as i64, sha.as_str())))
         .collect();
-    for chunk in rows.chunks(CHUNK) {
+    execute_chunks(tx, &rows, |chunk| {
         let sql = format!(
             "INSERT INTO delivery_deployment_commits (deployment_id, position, sha) VALUES {}",
             value_list(backend, chunk.len(), 3, 1)
@@ -496,8 +660,9 @@ async fn write_deployment_commits(
         for (id, pos, sha) in chunk {
             query = query.bind(*id).bind(*pos).bind(*sha);
         }
-        query.execute(&mut **tx).await?;
-    }
+        query
+    })
+    .await?;
     Ok(())
 }
 
@@ -659,4 +824,110 @@ pub(super) async fn events(store: &SqlStore, window: TimeWindow) -> Result<Event
         .collect::<Result<Vec<_>>>()?;
     tx.commit().await?;
     Ok(Events { deployments, commits, pull_requests, incidents })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The content hashes are stored: a row whose bytes hash differently
+    //! after a change here would be reported (and rewritten) as updated.
+
+    use super::*;
+
+    /// The hash as first defined, one formatted string per column.
+    fn reference(columns: &[Option<String>], ints: &[usize], extra: &[String]) -> String {
+        let mut bytes = Vec::new();
+        for (n, column) in columns.iter().enumerate() {
+            match column {
+                None => bytes.extend_from_slice(b"n"),
+                Some(v) if ints.contains(&n) => bytes.extend_from_slice(format!("i{v};").as_bytes()),
+                Some(v) => bytes.extend_from_slice(format!("t{}:{v}", v.len()).as_bytes()),
+            }
+        }
+        for e in extra {
+            bytes.extend_from_slice(format!("e{}:{e}", e.len()).as_bytes());
+        }
+        Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn at(seconds: i64) -> jiff::Timestamp {
+        jiff::Timestamp::from_second(seconds).unwrap()
+    }
+
+    fn commit(sha: &str, parents: &[&str], deployed: Option<(&str, i64)>) -> CommitRecord {
+        CommitRecord {
+            commit: Commit {
+                sha: sha.into(),
+                service: "api".into(),
+                authored: Some(at(1_700_000_000)),
+                deployed: deployed.map(|(_, s)| at(s)),
+                deployment_id: deployed.map(|(id, _)| id.to_string()),
+            },
+            committed: Some(at(1_700_000_060)),
+            parents: parents.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn commit_hashes_stay_as_first_defined() {
+        let cases = [
+            commit("0123456789abcdef0123456789abcdef01234567", &[], None),
+            commit("a1", &["b2", "c3"], Some(("git:api:tag:v1", 1_700_003_600))),
+            // Parents that need escaping take serde_json's path.
+            commit("x", &["quo\"te", "back\\slash", "naïve"], None),
+        ];
+        for c in &cases {
+            let parents = serde_json::to_string(&c.parents).unwrap();
+            let ms = |t: Option<jiff::Timestamp>| t.map(|t| millis(t).to_string());
+            let columns = [
+                Some(c.commit.service.clone()),
+                Some(c.commit.sha.clone()),
+                ms(c.commit.authored),
+                ms(c.committed),
+                Some(parents),
+                ms(c.commit.deployed),
+                c.commit.deployment_id.clone(),
+                ms(commit_moment(c)),
+            ];
+            let row = commit_row(c).unwrap();
+            assert_eq!(hex_string(&row.hash), reference(&columns, &[2, 3, 5, 7], &[]), "{}", c.commit.sha);
+        }
+        // And one pinned (computed apart, with Python's hashlib), so that the
+        // reference cannot drift with the code.
+        assert_eq!(
+            hex_string(&commit_row(&cases[1]).unwrap().hash),
+            "6fe59dee783973a202c893b704f54e9ae923564eff0005c03b960eb2500a7c13"
+        );
+    }
+
+    #[test]
+    fn deployment_hashes_cover_the_commit_list() {
+        let d = Deployment {
+            id: "git:api:tag:v1".into(),
+            name: "v1".into(),
+            service: "api".into(),
+            scope_id: "/r".into(),
+            environment: "PRODUCTION".into(),
+            result: RunResult::Success,
+            started: Some(at(1_700_003_600)),
+            finished: Some(at(1_700_003_600)),
+            commits: vec!["a1".into(), "b2".into()],
+        };
+        let t = |s: &str| Some(s.to_string());
+        let columns = [
+            t("git:api:tag:v1"),
+            t("v1"),
+            t("api"),
+            t("/r"),
+            t("PRODUCTION"),
+            t(d.result.as_str()),
+            t("1700003600000"),
+            t("1700003600000"),
+            deployment_moment(&d).map(|m| millis(m).to_string()),
+        ];
+        let row = deployment_row(&d).unwrap();
+        assert_eq!(hex_string(&row.hash), reference(&columns, &[6, 7, 8], &d.commits));
+        let mut other = d.clone();
+        other.commits.pop();
+        assert_ne!(deployment_row(&other).unwrap().hash, row.hash);
+    }
 }
