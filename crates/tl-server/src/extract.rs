@@ -161,7 +161,7 @@ impl IfMatch {
     /// The version a write expects, from the header or else from the body
     /// (`expected_version`), and whether it came from the header (a stale
     /// one is then 412 Precondition Failed rather than 409 Conflict).
-    pub fn expected_version(self, body: Option<i64>) -> Result<(i64, bool), ApiError> {
+    pub fn expected_version(self, body: Option<i64>) -> Result<Expected, ApiError> {
         if let Some(v) = body
             && v < 0
         {
@@ -174,20 +174,46 @@ impl IfMatch {
                     "expected_version {body} disagrees with If-Match (version {header}); send one or make them agree"
                 ),
             )),
-            (IfMatch::Version(Some(header)), _) => Ok((header, true)),
+            (IfMatch::Version(Some(header)), _) => Ok(Expected { version: header, from_header: true }),
             (IfMatch::Version(None), _) => Err(ApiError::PreconditionFailed {
                 message:
                     "If-Match names an entity tag this server never sent; GET the history for its ETag (\"v<version>\")"
                         .into(),
                 current_version: None,
             }),
-            (IfMatch::Absent | IfMatch::Any, Some(body)) => Ok((body, false)),
+            (IfMatch::Absent | IfMatch::Any, Some(body)) => Ok(Expected { version: body, from_header: false }),
             (IfMatch::Absent | IfMatch::Any, None) => Err(ApiError::invalid(
                 "expected_version",
                 "name the version you last saw: `expected_version` in the body, or its ETag in an If-Match header",
             )),
         }
     }
+}
+
+/// The version a write expects, and where the client said it.
+#[derive(Clone, Copy, Debug)]
+pub struct Expected {
+    pub version: i64,
+    from_header: bool,
+}
+
+impl Expected {
+    /// The error for a refused write: a stale version named in `If-Match`
+    /// is 412 Precondition Failed, one named in the body 409 Conflict.
+    pub fn refused(self, e: impl Into<ApiError>) -> ApiError {
+        let e = e.into();
+        if self.from_header { e.precondition() } else { e }
+    }
+}
+
+/// A check-in's or status update's note: trimmed, empty as none, at most
+/// 4000 characters.
+pub fn note(note: Option<String>) -> Result<Option<String>, ApiError> {
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.len() > 4000) {
+        return Err(ApiError::invalid("note", "a note has at most 4000 characters"));
+    }
+    Ok(note)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {

@@ -286,16 +286,11 @@ async fn record(
             format!("`{}` is not a {} status; use one of {}", body.status, kind.as_str(), allowed.join(", ")),
         )
     })?;
-    let (expected_version, from_header) = if_match.expected_version(body.expected_version)?;
-    let note = body.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-    if note.as_ref().is_some_and(|n| n.len() > 4000) {
-        return Err(ApiError::invalid("note", "a note has at most 4000 characters"));
-    }
+    let expected = if_match.expected_version(body.expected_version)?;
+    let note = crate::extract::note(body.note)?;
     let update = NewStatusUpdate { status, note, author, at: jiff::Timestamp::now() };
-    let recorded = state.store.record_status_update(id, expected_version, update).await.map_err(|e| {
-        let e = ApiError::from(e);
-        if from_header { e.precondition() } else { e }
-    })?;
+    let recorded =
+        state.store.record_status_update(id, expected.version, update).await.map_err(|e| expected.refused(e))?;
     Ok((StatusCode::CREATED, [(ETAG, etag(recorded.version))], Json(dto::StatusUpdate::from(&recorded)))
         .into_response())
 }

@@ -91,11 +91,8 @@ pub async fn record_check_in(
     let confidence = Confidence::new(body.confidence).map_err(|_| {
         ApiError::invalid("confidence", format!("confidence is between 0 and 1, not {}", body.confidence))
     })?;
-    let (expected_version, from_header) = if_match.expected_version(body.expected_version)?;
-    let note = body.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-    if note.as_ref().is_some_and(|n| n.len() > 4000) {
-        return Err(ApiError::invalid("note", "a note has at most 4000 characters"));
-    }
+    let expected = if_match.expected_version(body.expected_version)?;
+    let note = crate::extract::note(body.note)?;
     let blockers: Vec<String> =
         body.blockers.into_iter().map(|b| b.trim().to_string()).filter(|b| !b.is_empty()).collect();
     if blockers.len() > 50 || blockers.iter().any(|b| b.len() > 1000) {
@@ -110,10 +107,8 @@ pub async fn record_check_in(
         author: caller.name.clone(),
         at: jiff::Timestamp::now(),
     };
-    let recorded = state.store.record_check_in(key_result, expected_version, check_in).await.map_err(|e| {
-        let e = ApiError::from(e);
-        if from_header { e.precondition() } else { e }
-    })?;
+    let recorded =
+        state.store.record_check_in(key_result, expected.version, check_in).await.map_err(|e| expected.refused(e))?;
     Ok(dto::CheckIn::from(&recorded))
 }
 

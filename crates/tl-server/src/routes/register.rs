@@ -81,19 +81,17 @@ pub async fn record_metric_check_in(
         }
         Some(_) => {}
     }
-    let (expected_version, from_header) = if_match.expected_version(body.expected_version)?;
-    let note = body.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-    if note.as_ref().is_some_and(|n| n.len() > 4000) {
-        return Err(ApiError::invalid("note", "a note has at most 4000 characters"));
-    }
+    let expected = if_match.expected_version(body.expected_version)?;
+    let note = crate::extract::note(body.note)?;
     let check_in =
         NewMetricCheckIn { value: body.value, note, author: caller.name.clone(), at: jiff::Timestamp::now() };
     // The store checks existence and binding again, in the insert itself, in
     // case the plan changed since it was read.
-    let recorded = state.store.record_metric_check_in(metric, expected_version, check_in).await.map_err(|e| {
-        let e = ApiError::from(e);
-        if from_header { e.precondition() } else { e }
-    })?;
+    let recorded = state
+        .store
+        .record_metric_check_in(metric, expected.version, check_in)
+        .await
+        .map_err(|e| expected.refused(e))?;
     Ok(dto::MetricCheckIn::from(&recorded))
 }
 
