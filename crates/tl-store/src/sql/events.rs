@@ -458,15 +458,19 @@ async fn upsert(
 
     let stored = stored_hashes(tx, backend, table, rows, &unique).await?;
     let mut writes: Vec<usize> = Vec::with_capacity(unique.len());
+    let mut inserts: Vec<usize> = Vec::with_capacity(unique.len());
+    let mut updates: Vec<usize> = Vec::new();
     for i in unique {
         match stored.get(&i) {
             Some(hash) if rows[i].same_hash(hash) => counts.unchanged += 1,
             Some(_) => {
                 counts.updated += 1;
+                updates.push(i);
                 writes.push(i);
             }
             None => {
                 counts.inserted += 1;
+                inserts.push(i);
                 writes.push(i);
             }
         }
@@ -474,31 +478,42 @@ async fn upsert(
 
     let mut columns: Vec<&str> = table.columns.to_vec();
     columns.push("hash");
-    let updates: Vec<String> =
+    let assignments: Vec<String> =
         columns.iter().filter(|c| !table.keys.contains(c)).map(|c| format!("{c} = excluded.{c}")).collect();
-    let build = |chunk: &[usize]| {
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
-            table.name,
-            columns.join(", "),
-            value_list(backend, chunk.len(), columns.len(), 1),
-            table.keys.join(", "),
-            updates.join(", ")
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for &i in chunk {
-            for v in &rows[i].values {
-                query = match v {
-                    Value::Int(x) => query.bind(*x),
-                    Value::Text(x) => query.bind(*x),
-                    Value::Owned(x) => query.bind(x.as_str()),
-                };
-            }
-            query = query.bind(hex_string(&rows[i].hash));
-        }
-        query
+    let upsert = format!("ON CONFLICT ({}) DO UPDATE SET {}", table.keys.join(", "), assignments.join(", "));
+    // Rows found absent are inserted without an upsert clause on SQLite,
+    // `OR FAIL`: a multi-row statement that may abort half-way makes SQLite
+    // copy every page it touches to a statement journal first (a third of
+    // the write cost of a large batch), and a failure rolls the whole
+    // transaction back anyway. The write lock is held since the lookup, so
+    // they are still absent. PostgreSQL keeps the upsert.
+    let insert_clause = match backend {
+        Backend::Sqlite => ("INSERT OR FAIL INTO", ""),
+        Backend::Postgres => ("INSERT INTO", upsert.as_str()),
     };
-    execute_chunks(tx, &writes, build).await.map_err(|e| refused(table.name, e))?;
+    for (rows_written, (verb, tail)) in [(&inserts, insert_clause), (&updates, ("INSERT INTO", upsert.as_str()))] {
+        let build = |chunk: &[usize]| {
+            let sql = format!(
+                "{verb} {} ({}) VALUES {} {tail}",
+                table.name,
+                columns.join(", "),
+                value_list(backend, chunk.len(), columns.len(), 1),
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for &i in chunk {
+                for v in &rows[i].values {
+                    query = match v {
+                        Value::Int(x) => query.bind(*x),
+                        Value::Text(x) => query.bind(*x),
+                        Value::Owned(x) => query.bind(x.as_str()),
+                    };
+                }
+                query = query.bind(hex_string(&rows[i].hash));
+            }
+            query
+        };
+        execute_chunks(tx, rows_written, build).await.map_err(|e| refused(table.name, e))?;
+    }
     Ok((counts, writes))
 }
 
@@ -653,7 +668,11 @@ async fn write_deployment_commits(
         .collect();
     execute_chunks(tx, &rows, |chunk| {
         let sql = format!(
-            "INSERT INTO delivery_deployment_commits (deployment_id, position, sha) VALUES {}",
+            "{} delivery_deployment_commits (deployment_id, position, sha) VALUES {}",
+            match backend {
+                Backend::Sqlite => "INSERT OR FAIL INTO",
+                Backend::Postgres => "INSERT INTO",
+            },
             value_list(backend, chunk.len(), 3, 1)
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
