@@ -16,7 +16,7 @@
 
 use crate::error::AppError;
 use jiff::{SignedDuration, Timestamp};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use tl_engine::delivery::{Commit, Deployment, RunResult};
 use tl_store::{CommitRecord, CursorUpdate, EventBatch, EventCounts, Store};
 
@@ -72,19 +72,25 @@ pub struct ReleaseTag {
     pub at: Timestamp,
 }
 
-/// What the reader found since the cursor.
+/// The references an ingestion starts from, as the reader found them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GitHistory {
-    /// Every commit reachable from the reader's tips (the current head or
-    /// deploy branch, and the new tags) but not from the cursor's
-    /// [`GitCursor::deployed`] commits.
-    pub commits: Vec<GitCommit>,
+pub struct GitRefs {
     /// Tags mode: every matching tag.
     pub tags: Vec<ReleaseTag>,
     /// Branch mode: the deploy branch's tip.
     pub branch_tip: Option<String>,
     /// Tags mode: the current branch's commit, read with the tags.
     pub head: Option<String>,
+}
+
+/// A history read whole: what the reader found since the cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GitHistory {
+    /// Every commit reachable from the reader's tips (the current head or
+    /// deploy branch, and the new tags) but not from the cursor's
+    /// [`GitCursor::deployed`] commits.
+    pub commits: Vec<GitCommit>,
+    pub refs: GitRefs,
 }
 
 /// Where the last ingestion stopped.
@@ -219,123 +225,198 @@ pub struct GitIngestPlan {
     pub summary: GitIngestSummary,
 }
 
-/// Turns what the reader found into events and the next cursor. Pure: `now`
-/// only stamps the cursor.
+/// Turns a history read whole into events and the next cursor, as one
+/// batch. Pure: `now` only stamps the cursor.
 pub fn plan_git_ingest(
     history: &GitHistory,
     cursor: &GitCursor,
     options: &GitIngestOptions,
     now: Timestamp,
 ) -> GitIngestPlan {
+    let mut slots: Vec<Option<GitCommit>> = history.commits.iter().cloned().map(Some).collect();
     let by_id: HashMap<&str, usize, IdHash> = {
         let mut map = HashMap::with_capacity_and_hasher(history.commits.len(), IdHash);
         map.extend(history.commits.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)));
         map
     };
+    let mut batch = EventBatch::default();
+    let outcome: Result<GitIngestSummary, std::convert::Infallible> = walk_git(
+        &history.refs,
+        cursor,
+        options,
+        now,
+        usize::MAX,
+        &mut |id| Ok(by_id.get(id).and_then(|&i| slots[i].take())),
+        &mut |part| {
+            batch = part;
+            Ok(())
+        },
+    );
+    let summary = match outcome {
+        Ok(summary) => summary,
+        Err(never) => match never {},
+    };
+    GitIngestPlan { batch, summary }
+}
+
+/// A deployment the walk starts from.
+struct Point {
+    id: String,
+    name: String,
+    commit: String,
+    at: Timestamp,
+}
+
+/// Walks what is new since `cursor` and hands it to `emit` as it goes, in
+/// parts of about `part` commits; the last part carries the next cursor.
+///
+/// Deployments are walked oldest first (tags by time, then name; a deploy
+/// branch's first-parent commits from the oldest not yet deployed), each
+/// from its commit through every parent not reached before. So a commit is
+/// reached first by the earliest deployment that contains it, which ships it
+/// and gives its lead time, and its event is complete as soon as it is read:
+/// nothing waits for the whole history. In tags mode the current head is
+/// walked last, for the commits no deployment contains yet.
+///
+/// `read` gives a commit by id, `None` for one the walk must not enter (one
+/// an earlier run deployed, or one missing from a shallow clone); each
+/// commit is asked for at most once. Pure but for what `read` and `emit` do:
+/// `now` only stamps the cursor.
+pub fn walk_git<E>(
+    refs: &GitRefs,
+    cursor: &GitCursor,
+    options: &GitIngestOptions,
+    now: Timestamp,
+    part: usize,
+    read: &mut dyn FnMut(&str) -> Result<Option<GitCommit>, E>,
+    emit: &mut dyn FnMut(EventBatch) -> Result<(), E>,
+) -> Result<GitIngestSummary, E> {
     let mut next = cursor.clone();
     let mut summary = GitIngestSummary::default();
-
-    // The new deployments, oldest first: (id, name, commit, time).
-    let mut points: Vec<(String, String, String, Timestamp)> = Vec::new();
+    // Commits read before their turn (a deploy branch's chain), by id.
+    let mut early: HashMap<String, GitCommit, IdHash> = HashMap::default();
+    let mut points: Vec<Point> = Vec::new();
     match &options.source {
         DeploySource::Tags { .. } => {
-            let (mut new, moved) = cursor.new_tags(&history.tags);
+            let (mut new, moved) = cursor.new_tags(&refs.tags);
             summary.moved_tags = moved;
-            next.head.clone_from(&history.head);
+            next.head.clone_from(&refs.head);
             new.sort_by(|a, b| (a.at, &a.name).cmp(&(b.at, &b.name)));
             for tag in new {
-                let id = format!("git:{}:tag:{}", options.service, tag.name);
-                points.push((id, tag.name.clone(), tag.commit.clone(), tag.at));
+                points.push(Point {
+                    id: format!("git:{}:tag:{}", options.service, tag.name),
+                    name: tag.name.clone(),
+                    commit: tag.commit.clone(),
+                    at: tag.at,
+                });
                 next.tags.insert(tag.name.clone(), tag.commit.clone());
             }
         }
         DeploySource::Branch { name } => {
-            // The first-parent chain down to what earlier runs deployed
-            // (which the reader hid, so it is not in `by_id`).
-            let mut chain = Vec::new();
-            let mut at = history.branch_tip.as_deref();
-            while let Some(&i) = at.and_then(|id| by_id.get(id)) {
-                let commit = &history.commits[i];
-                chain.push(commit);
-                at = commit.parents.first().map(String::as_str);
+            // The first-parent chain down to what earlier runs deployed.
+            let mut at = refs.branch_tip.clone();
+            while let Some(id) = at.take() {
+                let Some(commit) = read(&id)? else { break };
+                at = commit.parents.first().cloned();
+                let short: String = id.chars().take(12).collect();
+                points.push(Point {
+                    id: format!("git:{}:{name}:{id}", options.service),
+                    name: format!("{name}@{short}"),
+                    commit: id.clone(),
+                    at: commit.committed,
+                });
+                early.insert(id, commit);
             }
-            for commit in chain.into_iter().rev() {
-                let short: String = commit.id.chars().take(12).collect();
-                let id = format!("git:{}:{name}:{}", options.service, commit.id);
-                points.push((id, format!("{name}@{short}"), commit.id.clone(), commit.committed));
-            }
+            points.reverse();
         }
     }
-
-    // Each deployment ships what it reaches and no earlier one did:
-    // `first[i]` is the index of the deployment that ships commit `i`.
-    let mut first: Vec<Option<usize>> = vec![None; history.commits.len()];
-    let mut deployments = Vec::with_capacity(points.len());
-    let mut stack: Vec<usize> = Vec::new();
-    for (point, (id, name, tip, at)) in points.iter().enumerate() {
-        let mut shipped = Vec::new();
-        stack.extend(by_id.get(tip.as_str()));
-        while let Some(i) = stack.pop() {
-            if first[i].is_some() {
-                continue;
-            }
-            first[i] = Some(point);
-            let commit = &history.commits[i];
-            shipped.push(commit.id.clone());
-            stack.extend(commit.parents.iter().filter_map(|p| by_id.get(p.as_str())));
-        }
-        deployments.push(Deployment {
-            id: id.clone(),
-            name: name.clone(),
-            service: options.service.clone(),
-            scope_id: options.repository.clone(),
-            environment: options.environment.clone(),
-            result: RunResult::Success,
-            started: Some(*at),
-            finished: Some(*at),
-            commits: shipped,
-        });
-    }
-
     // Everything reachable from a branch's tip is deployed, so the tip alone
     // stands for the whole chain; tags may sit on different branches.
-    let tips: Vec<&String> = match &options.source {
-        DeploySource::Tags { .. } => points.iter().map(|(_, _, tip, _)| tip).collect(),
-        DeploySource::Branch { .. } => points.last().map(|(_, _, tip, _)| tip).into_iter().collect(),
-    };
-    next.deployed.extend(tips.into_iter().cloned());
+    match &options.source {
+        DeploySource::Tags { .. } => next.deployed.extend(points.iter().map(|p| p.commit.clone())),
+        DeploySource::Branch { .. } => next.deployed.extend(points.last().map(|p| p.commit.clone())),
+    }
 
+    let mut out = Parts { part, batch: EventBatch::default(), emit };
+    let mut visited: HashSet<String, IdHash> = HashSet::default();
     let mut lead_times = Vec::new();
-    let commits: Vec<CommitRecord> = history
-        .commits
-        .iter()
-        .zip(&first)
-        .map(|(c, point)| {
-            let deployed = point.map(|p| (points[p].0.as_str(), points[p].3));
-            if let Some((_, at)) = deployed {
-                lead_times.push(at.duration_since(c.authored));
+    let mut stack: Vec<String> = Vec::new();
+    // The head last, shipped by nothing.
+    let head = match &options.source {
+        DeploySource::Tags { .. } => refs.head.as_ref(),
+        DeploySource::Branch { .. } => None,
+    };
+    let walks = points.iter().map(|p| (Some(p), &p.commit)).chain(head.map(|h| (None, h)));
+    for (point, tip) in walks {
+        let mut shipped = Vec::new();
+        stack.push(tip.clone());
+        while let Some(id) = stack.pop() {
+            if !visited.insert(id.clone()) {
+                continue;
             }
-            CommitRecord {
-                commit: Commit {
-                    sha: c.id.clone(),
-                    service: options.service.clone(),
-                    authored: Some(c.authored),
-                    deployed: deployed.map(|(_, at)| at),
-                    deployment_id: deployed.map(|(id, _)| id.to_string()),
+            let commit = match early.remove(&id) {
+                Some(commit) => commit,
+                None => match read(&id)? {
+                    Some(commit) => commit,
+                    None => continue,
                 },
-                committed: Some(c.committed),
-                parents: c.parents.clone(),
+            };
+            stack.extend(commit.parents.iter().cloned());
+            if let Some(p) = point {
+                lead_times.push(p.at.duration_since(commit.authored));
+                shipped.push(id);
             }
-        })
-        .collect();
+            summary.commits += 1;
+            out.commit(CommitRecord {
+                commit: Commit {
+                    sha: commit.id,
+                    service: options.service.clone(),
+                    authored: Some(commit.authored),
+                    deployed: point.map(|p| p.at),
+                    deployment_id: point.map(|p| p.id.clone()),
+                },
+                committed: Some(commit.committed),
+                parents: commit.parents,
+            })?;
+        }
+        if let Some(p) = point {
+            out.batch.deployments.push(Deployment {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                service: options.service.clone(),
+                scope_id: options.repository.clone(),
+                environment: options.environment.clone(),
+                result: RunResult::Success,
+                started: Some(p.at),
+                finished: Some(p.at),
+                commits: shipped,
+            });
+        }
+    }
     lead_times.sort();
-    summary.commits = commits.len();
     summary.deployed = lead_times.len();
-    summary.deployments = deployments.len();
+    summary.deployments = points.len();
     summary.median_lead_time = median(&lead_times);
+    out.batch.cursor = Some(CursorUpdate { source: options.cursor_source(), state: next.to_text(), at: now });
+    (out.emit)(out.batch)?;
+    Ok(summary)
+}
 
-    let cursor = CursorUpdate { source: options.cursor_source(), state: next.to_text(), at: now };
-    GitIngestPlan { batch: EventBatch { deployments, commits, cursor: Some(cursor), ..Default::default() }, summary }
+/// Gathers events into parts of about `part` commits.
+struct Parts<'e, E> {
+    part: usize,
+    batch: EventBatch,
+    emit: &'e mut dyn FnMut(EventBatch) -> Result<(), E>,
+}
+
+impl<E> Parts<'_, E> {
+    fn commit(&mut self, record: CommitRecord) -> Result<(), E> {
+        self.batch.commits.push(record);
+        if self.batch.commits.len() >= self.part {
+            (self.emit)(std::mem::take(&mut self.batch))?;
+        }
+        Ok(())
+    }
 }
 
 /// A fast hasher for commit ids. They come from the user's own repository
@@ -382,19 +463,6 @@ fn median(sorted: &[SignedDuration]) -> Option<SignedDuration> {
 pub struct GitIngestReport {
     pub summary: GitIngestSummary,
     pub counts: EventCounts,
-}
-
-/// Records the plan's events and cursor, in one transaction.
-pub async fn ingest_git(
-    store: &dyn Store,
-    history: &GitHistory,
-    cursor: &GitCursor,
-    options: &GitIngestOptions,
-    now: Timestamp,
-) -> Result<GitIngestReport, AppError> {
-    let plan = plan_git_ingest(history, cursor, options, now);
-    let counts = store.record_events(&plan.batch).await?;
-    Ok(GitIngestReport { summary: plan.summary, counts })
 }
 
 #[cfg(test)]
@@ -459,12 +527,14 @@ mod tests {
                 c("m", &["b", "y"], 9),
                 c("d", &["m"], 11),
             ],
-            tags: vec![
-                ReleaseTag { name: "v2".into(), commit: "m".into(), at: t(10) },
-                ReleaseTag { name: "v1".into(), commit: "b".into(), at: t(2) },
-            ],
-            branch_tip: None,
-            head: None,
+            refs: GitRefs {
+                tags: vec![
+                    ReleaseTag { name: "v2".into(), commit: "m".into(), at: t(10) },
+                    ReleaseTag { name: "v1".into(), commit: "b".into(), at: t(2) },
+                ],
+                head: Some("d".into()),
+                ..Default::default()
+            },
         };
         let plan = plan_git_ingest(
             &history,
@@ -568,12 +638,12 @@ mod tests {
         while let Some(kind) = words.next() {
             let spec = words.next().expect("a spec after the kind");
             if kind == "branch" {
-                history.branch_tip = Some(spec.into());
+                history.refs.branch_tip = Some(spec.into());
                 source = DeploySource::Branch { name: "main".into() };
             } else {
                 let (name, rest) = spec.split_once('=').expect("name=commit@hour");
                 let (commit, hour) = rest.split_once('@').expect("commit@hour");
-                history.tags.push(ReleaseTag {
+                history.refs.tags.push(ReleaseTag {
                     name: name.into(),
                     commit: commit.into(),
                     at: t(hour.parse().expect("hour")),
@@ -622,9 +692,7 @@ mod tests {
     fn a_deploy_branch_deploys_each_first_parent_commit() {
         let history = GitHistory {
             commits: vec![c("a", &[], 0), c("x", &["a"], 1), c("m", &["a", "x"], 2), c("s", &["m"], 3)],
-            tags: vec![],
-            branch_tip: Some("s".into()),
-            head: None,
+            refs: GitRefs { branch_tip: Some("s".into()), ..Default::default() },
         };
         let plan = plan_git_ingest(
             &history,

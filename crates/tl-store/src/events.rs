@@ -11,6 +11,7 @@
 //! (committer time and parents), which the engine does not need.
 
 use crate::work_items::WorkItemRecord;
+use crate::{BoxFuture, Result};
 use jiff::Timestamp;
 use tl_engine::delivery::{Commit, Deployment, Incident, PullRequest};
 
@@ -77,6 +78,14 @@ impl Counts {
     }
 }
 
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, other: Counts) {
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+    }
+}
+
 /// What recording a batch did, per kind of event.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EventCounts {
@@ -125,4 +134,18 @@ pub(crate) fn commit_moment(c: &CommitRecord) -> Option<Timestamp> {
 
 pub(crate) fn pull_request_moment(p: &PullRequest) -> Timestamp {
     p.merged.unwrap_or(p.created)
+}
+
+/// One batch of events that arrives in parts, recorded in one transaction:
+/// what [`crate::Store::record_events`] does, for a batch too large to hold
+/// at once or produced while it is written (a repository being read). A key
+/// repeated in a later part is that event sent again: unchanged, or
+/// replaced. Nothing is visible to others until [`EventWriter::finish`]; a
+/// writer dropped before it (an error, the producer failing) writes nothing.
+pub trait EventWriter: Send {
+    /// Records one part. After an error the writer must be dropped.
+    fn write<'a>(&'a mut self, part: &'a EventBatch) -> BoxFuture<'a, Result<()>>;
+
+    /// Commits everything written, and says what was done.
+    fn finish(self: Box<Self>) -> BoxFuture<'static, Result<EventCounts>>;
 }

@@ -23,7 +23,7 @@ pub mod work_items;
 
 pub use auth::{ApiToken, NewApiToken, NewUser, Role, Session, User, UserUpdate};
 pub use error::Error;
-pub use events::{CommitRecord, Counts, CursorUpdate, EventBatch, EventCounts, Events, TimeWindow};
+pub use events::{CommitRecord, Counts, CursorUpdate, EventBatch, EventCounts, EventWriter, Events, TimeWindow};
 pub use live::{
     CheckIn, CheckInStatus, Confidence, MetricCheckIn, NewCheckIn, NewMetricCheckIn, NewStatusUpdate, Status,
     StatusUpdate, SubjectKind,
@@ -199,6 +199,10 @@ pub trait Store: Send + Sync {
     /// rule (an empty key, a finish before its start, an incident resolved
     /// before it was created, two different events with one key).
     fn record_events<'a>(&'a self, batch: &'a EventBatch) -> BoxFuture<'a, Result<EventCounts>>;
+
+    /// Starts recording one batch in parts (see [`EventWriter`]). It holds
+    /// the write transaction until it is finished or dropped.
+    fn event_writer(&self) -> BoxFuture<'_, Result<Box<dyn EventWriter>>>;
 
     /// The events whose moment is in `window` (see `TimeWindow`), read from
     /// one snapshot.

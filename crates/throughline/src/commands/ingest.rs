@@ -4,16 +4,17 @@
 use crate::Outcome;
 use crate::output::Format;
 use anyhow::Context;
-use gix::objs::FindExt as _;
+use gix::objs::{Find as _, FindExt as _};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use tl_app::ingest::{
-    DeploySource, GitCommit, GitCursor, GitHistory, GitIngestOptions, GitIngestReport, ReleaseTag, glob_matches,
-    ingest_git, load_git_cursor,
+    DeploySource, GitCommit, GitCursor, GitIngestOptions, GitIngestReport, GitIngestSummary, GitRefs, ReleaseTag,
+    glob_matches, load_git_cursor, walk_git,
 };
 use tl_app::open_store;
+use tl_store::EventBatch;
 
 /// Ingest delivery events from a source into the database.
 #[derive(clap::Args)]
@@ -133,8 +134,13 @@ fn progress_bar() -> ProgressBar {
     bar
 }
 
-/// Reads what is new since the stored cursor, and records it with the next
-/// cursor in one transaction.
+/// Commits per part sent to the database while the repository is read.
+const PART: usize = 4096;
+
+/// Reads what is new since the stored cursor and records it with the next
+/// cursor in one transaction. The repository is read on a thread of its own
+/// and what it yields is written while the rest is read; a failure on
+/// either side writes nothing.
 pub async fn ingest_repository(
     store: &dyn tl_store::Store,
     repo: &gix::Repository,
@@ -142,55 +148,59 @@ pub async fn ingest_repository(
     progress: ProgressBar,
 ) -> anyhow::Result<GitIngestReport> {
     let cursor = load_git_cursor(store, options).await?;
-    let history = read_history(repo, options, &cursor, &progress)?;
-    progress.set_message("recording");
-    let report = ingest_git(store, &history, &cursor, options, Timestamp::now()).await?;
+    let (parts, mut received) = tokio::sync::mpsc::channel::<EventBatch>(2);
+    let reader = {
+        let (repo, options, progress) = (repo.clone(), options.clone(), progress.clone());
+        tokio::task::spawn_blocking(move || read_repository(&repo, &options, &cursor, &progress, &parts))
+    };
+    let mut writer = store.event_writer().await?;
+    let mut refused = None;
+    while let Some(part) = received.recv().await {
+        if let Err(e) = writer.write(&part).await {
+            refused = Some(e);
+            break;
+        }
+    }
+    // The reader stops at its next part once nobody receives them.
+    drop(received);
+    let read = reader.await.context("the repository reader stopped")?;
+    if let Some(e) = refused {
+        return Err(e.into());
+    }
+    let summary = read?;
+    progress.set_message("committing");
+    let counts = writer.finish().await?;
     progress.finish_and_clear();
-    Ok(report)
+    Ok(GitIngestReport { summary, counts })
 }
 
 fn time(seconds: i64) -> anyhow::Result<Timestamp> {
     Timestamp::from_second(seconds).with_context(|| format!("time {seconds} is out of range"))
 }
 
-/// The matching tags, the deploy branch's tip, and every commit reachable
-/// from the walk's tips but not from what the cursor says is deployed.
-pub fn read_history(
+/// Reads what is new since the cursor and sends it to `parts` as it goes
+/// (see [`walk_git`]). The first ingestion reads each commit straight from
+/// the object database as the walk reaches it; a later one first finds the
+/// commits not yet deployed with gix's walk, which hides everything the
+/// cursor's deployments reach.
+fn read_repository(
     repo: &gix::Repository,
     options: &GitIngestOptions,
     cursor: &GitCursor,
     progress: &ProgressBar,
-) -> anyhow::Result<GitHistory> {
+    parts: &tokio::sync::mpsc::Sender<EventBatch>,
+) -> anyhow::Result<GitIngestSummary> {
     let mut repo = repo.clone();
-    repo.object_cache_size_if_unset(64 * 1024 * 1024);
-    let mut history = GitHistory::default();
-    let mut tips: Vec<gix::ObjectId> = Vec::new();
-    match &options.source {
-        DeploySource::Tags { pattern } => {
-            history.tags = release_tags(&repo, pattern)?;
-            let (new, _moved) = cursor.new_tags(&history.tags);
-            for tag in new {
-                tips.push(gix::ObjectId::from_hex(tag.commit.as_bytes())?);
-            }
-            // The current branch too, so that commits not yet released are
-            // recorded (and found deployed by a later run).
-            if let Ok(head) = repo.head_id() {
-                tips.push(head.detach());
-                history.head = Some(head.to_string());
-            }
-            // Nothing new: the walk (which would visit every deployed commit
-            // to hide it) is skipped.
-            if cursor.is_current(history.head.as_deref(), &history.tags) {
-                return Ok(history);
-            }
-        }
-        DeploySource::Branch { name } => {
-            let full = if name.starts_with("refs/") { name.clone() } else { format!("refs/heads/{name}") };
-            let mut reference = repo.find_reference(full.as_str()).with_context(|| format!("no branch `{name}`"))?;
-            let tip = reference.peel_to_id()?.detach();
-            history.branch_tip = Some(tip.to_string());
-            tips.push(tip);
-        }
+    let refs = read_refs(&repo, options)?;
+    let mut emit = |part: EventBatch| -> anyhow::Result<()> {
+        parts.blocking_send(part).map_err(|_| anyhow::anyhow!("the database writer stopped"))
+    };
+    let now = Timestamp::now();
+    // Tags mode with the same head and no new tag: nothing can have
+    // changed, so the walk (which would visit every deployed commit to hide
+    // it) is skipped.
+    if matches!(options.source, DeploySource::Tags { .. }) && cursor.is_current(refs.head.as_deref(), &refs.tags) {
+        return walk_git(&refs, cursor, options, now, PART, &mut |_| Ok(None), &mut emit);
     }
     // Deployed commits that no longer exist (a rewritten history) cannot be
     // hidden; what they covered is read again and found unchanged.
@@ -200,35 +210,118 @@ pub fn read_history(
         .filter_map(|hex| gix::ObjectId::from_hex(hex.as_bytes()).ok())
         .filter(|id| repo.has_object(id))
         .collect();
+    let mut count = 0u64;
+    let mut tick = |progress: &ProgressBar| {
+        count += 1;
+        if count.is_multiple_of(4096) {
+            progress.set_position(count);
+        }
+    };
+    let summary = if hidden.is_empty() {
+        let mut buf = Vec::new();
+        let mut read = |id: &str| -> anyhow::Result<Option<GitCommit>> {
+            let Ok(oid) = gix::ObjectId::from_hex(id.as_bytes()) else { return Ok(None) };
+            let commit = match repo.objects.try_find(&oid, &mut buf)? {
+                Some(data) if data.kind == gix::object::Kind::Commit => {
+                    decode_commit(id.to_string(), gix::objs::CommitRefIter::from_bytes(data.data, oid.kind()))?
+                }
+                // Missing (a shallow clone's boundary), or not a commit.
+                _ => return Ok(None),
+            };
+            tick(progress);
+            Ok(Some(commit))
+        };
+        walk_git(&refs, cursor, options, now, PART, &mut read, &mut emit)?
+    } else {
+        repo.object_cache_size_if_unset(64 * 1024 * 1024);
+        let history = read_new_commits(&repo, options, &refs, cursor, hidden, progress)?;
+        let mut slots: std::collections::HashMap<String, GitCommit> =
+            history.into_iter().map(|c| (c.id.clone(), c)).collect();
+        let mut read = |id: &str| -> anyhow::Result<Option<GitCommit>> { Ok(slots.remove(id)) };
+        walk_git(&refs, cursor, options, now, PART, &mut read, &mut emit)?
+    };
+    progress.set_position(summary.commits as u64);
+    progress.set_message("recording");
+    Ok(summary)
+}
+
+/// A commit's parents and times, read from its header in one pass that
+/// stops at the committer (the message is never parsed).
+fn decode_commit(id: String, tokens: gix::objs::CommitRefIter<'_>) -> anyhow::Result<GitCommit> {
+    let mut parents = Vec::new();
+    let mut authored = None;
+    for token in tokens {
+        match token.with_context(|| format!("commit {id} cannot be decoded"))? {
+            gix::objs::commit::ref_iter::Token::Parent { id } => parents.push(id.to_string()),
+            gix::objs::commit::ref_iter::Token::Author { signature } => authored = Some(signature.seconds()),
+            gix::objs::commit::ref_iter::Token::Committer { signature } => {
+                let Some(authored) = authored else { break };
+                return Ok(GitCommit { parents, authored: time(authored)?, committed: time(signature.seconds())?, id });
+            }
+            _ => {}
+        }
+    }
+    anyhow::bail!("commit {id} has no author or committer")
+}
+
+/// The matching tags and the current head (tags mode), or the deploy
+/// branch's tip.
+fn read_refs(repo: &gix::Repository, options: &GitIngestOptions) -> anyhow::Result<GitRefs> {
+    let mut refs = GitRefs::default();
+    match &options.source {
+        DeploySource::Tags { pattern } => {
+            refs.tags = release_tags(repo, pattern)?;
+            // The current branch too, so that commits not yet released are
+            // recorded (and found deployed by a later run).
+            if let Ok(head) = repo.head_id() {
+                refs.head = Some(head.to_string());
+            }
+        }
+        DeploySource::Branch { name } => {
+            let full = if name.starts_with("refs/") { name.clone() } else { format!("refs/heads/{name}") };
+            let mut reference = repo.find_reference(full.as_str()).with_context(|| format!("no branch `{name}`"))?;
+            refs.branch_tip = Some(reference.peel_to_id()?.detach().to_string());
+        }
+    }
+    Ok(refs)
+}
+
+/// Every commit reachable from the new tags, the head or the deploy
+/// branch, but not from the `hidden` commits earlier runs deployed.
+fn read_new_commits(
+    repo: &gix::Repository,
+    options: &GitIngestOptions,
+    refs: &GitRefs,
+    cursor: &GitCursor,
+    hidden: Vec<gix::ObjectId>,
+    progress: &ProgressBar,
+) -> anyhow::Result<Vec<GitCommit>> {
+    let mut tips: Vec<gix::ObjectId> = Vec::new();
+    if let DeploySource::Tags { .. } = options.source {
+        for tag in cursor.new_tags(&refs.tags).0 {
+            tips.push(gix::ObjectId::from_hex(tag.commit.as_bytes())?);
+        }
+    }
+    for tip in refs.head.iter().chain(&refs.branch_tip) {
+        tips.push(gix::ObjectId::from_hex(tip.as_bytes())?);
+    }
     // A tip that is hidden adds nothing (a deploy branch that did not move).
     tips.retain(|tip| !hidden.contains(tip));
+    let mut commits = Vec::new();
     if tips.is_empty() {
-        return Ok(history);
+        return Ok(commits);
     }
     let walk = repo.rev_walk(tips).with_hidden(hidden).all()?;
-    // The walk has decoded each commit's parents; its signatures are read
-    // from the object cache in one pass over the header, which stops at the
-    // committer (the message is never parsed).
     let mut buf = Vec::new();
     for info in walk {
         let info = info?;
-        let mut signatures = repo.objects.find_commit_iter(&info.id, &mut buf)?.signatures();
-        let (Some(author), Some(committer)) = (signatures.next(), signatures.next()) else {
-            anyhow::bail!("commit {} has no author or committer", info.id);
-        };
-        let (authored, committed) = (author.seconds(), committer.seconds());
-        history.commits.push(GitCommit {
-            id: info.id.to_string(),
-            parents: info.parent_ids.iter().map(ToString::to_string).collect(),
-            authored: time(authored)?,
-            committed: time(committed)?,
-        });
-        if history.commits.len() % 4096 == 0 {
-            progress.set_position(history.commits.len() as u64);
+        let tokens = repo.objects.find_commit_iter(&info.id, &mut buf)?;
+        commits.push(decode_commit(info.id.to_string(), tokens)?);
+        if commits.len() % 4096 == 0 {
+            progress.set_position(commits.len() as u64);
         }
     }
-    progress.set_position(history.commits.len() as u64);
-    Ok(history)
+    Ok(commits)
 }
 
 /// Every tag whose short name matches, peeled to its commit, at its tagger

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::future::Future as _;
 use std::task::Poll;
@@ -404,6 +404,7 @@ async fn execute_chunks<'q, T: Sync + 'q>(
 async fn upsert(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
+    seen: &mut Seen,
     table: &Table,
     rows: &[EventRow<'_>],
 ) -> Result<(Counts, Vec<usize>)> {
@@ -456,7 +457,7 @@ async fn upsert(
         }
     }
 
-    let stored = stored_hashes(tx, backend, table, rows, &unique).await?;
+    let stored = stored_hashes(tx, backend, seen, table, rows, &unique).await?;
     let mut writes: Vec<usize> = Vec::with_capacity(unique.len());
     let mut inserts: Vec<usize> = Vec::with_capacity(unique.len());
     let mut updates: Vec<usize> = Vec::new();
@@ -514,6 +515,7 @@ async fn upsert(
         };
         execute_chunks(tx, rows_written, build).await.map_err(|e| refused(table.name, e))?;
     }
+    seen.written(table, rows, &inserts);
     Ok((counts, writes))
 }
 
@@ -537,10 +539,40 @@ async fn any_stored(
     Ok(query.fetch_optional(&mut **tx).await?.is_some())
 }
 
+/// What a writer knows of the keys stored, per table and scope (a commit's
+/// service): whether the scope held no row when the writer first met it, and
+/// if so a fingerprint of every key the writer has inserted into it since. A
+/// key whose fingerprint is not there cannot be stored, so a large first
+/// ingestion needs no lookups at all, however many parts it comes in. (Two
+/// keys with one fingerprint only cost a lookup.)
+#[derive(Default)]
+struct Seen {
+    scopes: HashMap<(&'static str, Option<String>), Option<HashSet<u64>>>,
+}
+
+fn fingerprint(id: &str) -> u64 {
+    // FNV-1a: the ids are the batch's own, and a collision only costs a
+    // lookup.
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+impl Seen {
+    fn written(&mut self, table: &Table, rows: &[EventRow<'_>], inserted: &[usize]) {
+        // In key order, so in runs of one scope: one entry lookup per run.
+        for run in inserted.chunk_by(|&a, &b| rows[a].key.scope == rows[b].key.scope) {
+            let scope = rows[run[0]].key.scope.map(str::to_string);
+            if let Some(Some(ids)) = self.scopes.get_mut(&(table.name, scope)) {
+                ids.extend(run.iter().map(|&i| fingerprint(rows[i].key.id)));
+            }
+        }
+    }
+}
+
 /// The stored hashes of the given rows' keys, by row index.
 async fn stored_hashes(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
+    seen: &mut Seen,
     table: &Table,
     rows: &[EventRow<'_>],
     which: &[usize],
@@ -553,11 +585,16 @@ async fn stored_hashes(
     }
     let id_column = table.keys[table.keys.len() - 1];
     for (scope, mut indexes) in by_scope {
-        // A first ingestion finds nothing stored: one probe instead of a
-        // lookup per chunk. The write transaction holds the lock, so the
-        // answer stays true until it commits.
-        if indexes.len() > CHUNK && !any_stored(tx, backend, table, scope).await? {
-            continue;
+        let key = (table.name, scope.map(str::to_string));
+        // A scope met with many rows is probed once: if it holds nothing,
+        // only keys this writer inserted can be stored (the write
+        // transaction holds the lock until it commits).
+        if !seen.scopes.contains_key(&key) {
+            let fresh = indexes.len() > CHUNK && !any_stored(tx, backend, table, scope).await?;
+            seen.scopes.insert(key.clone(), fresh.then(HashSet::new));
+        }
+        if let Some(Some(ids)) = seen.scopes.get(&key) {
+            indexes.retain(|&i| ids.contains(&fingerprint(rows[i].key.id)));
         }
         indexes.sort_unstable_by_key(|&i| rows[i].key.id);
         for chunk in indexes.chunks(CHUNK) {
@@ -615,36 +652,75 @@ fn commit_rows(commits: &[CommitRecord]) -> Result<Vec<EventRow<'_>>> {
 }
 
 pub(super) async fn record_events(store: &SqlStore, batch: &EventBatch) -> Result<EventCounts> {
-    // Everything that can be checked without the database is, before the
-    // transaction starts.
-    let deployments = batch.deployments.iter().map(deployment_row).collect::<Result<Vec<_>>>()?;
-    let commits = commit_rows(&batch.commits)?;
-    let pull_requests = batch.pull_requests.iter().map(pull_request_row).collect::<Result<Vec<_>>>()?;
-    let incidents = batch.incidents.iter().map(incident_row).collect::<Result<Vec<_>>>()?;
+    let mut writer = SqlEventWriter::begin(store).await?;
+    writer.write_part(batch).await?;
+    writer.commit().await
+}
 
-    let backend = store.backend;
-    let mut tx = store.begin_write().await?;
-    let mut counts = EventCounts::default();
-    let (c, written) = upsert(&mut tx, backend, &DEPLOYMENTS, &deployments).await?;
-    counts.deployments = c;
-    write_deployment_commits(&mut tx, backend, written.iter().map(|&i| &batch.deployments[i]).collect()).await?;
-    counts.commits = upsert(&mut tx, backend, &COMMITS, &commits).await?.0;
-    counts.pull_requests = upsert(&mut tx, backend, &PULL_REQUESTS, &pull_requests).await?.0;
-    counts.incidents = upsert(&mut tx, backend, &INCIDENTS, &incidents).await?.0;
-    counts.work_items = super::work_items::record(&mut tx, &batch.work_items).await?;
-    if let Some(cursor) = &batch.cursor {
-        write_cursor(&mut tx, cursor).await?;
+/// Records a batch in parts in one write transaction (see `EventWriter`).
+pub(super) struct SqlEventWriter {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+    seen: Seen,
+    counts: EventCounts,
+}
+
+impl SqlEventWriter {
+    pub(super) async fn begin(store: &SqlStore) -> Result<SqlEventWriter> {
+        Ok(SqlEventWriter {
+            tx: store.begin_write().await?,
+            backend: store.backend,
+            seen: Seen::default(),
+            counts: EventCounts::default(),
+        })
     }
-    // Views measured from events are cached per live version (see the
-    // 0003 migration): a batch that changed anything moves it, once.
-    let changed = [&counts.deployments, &counts.commits, &counts.pull_requests, &counts.incidents, &counts.work_items]
-        .iter()
-        .any(|c| c.inserted + c.updated > 0);
-    if changed {
-        sqlx::query("UPDATE live_version SET version = version + 1 WHERE singleton = 1").execute(&mut *tx).await?;
+
+    async fn write_part(&mut self, batch: &EventBatch) -> Result<()> {
+        let deployments = batch.deployments.iter().map(deployment_row).collect::<Result<Vec<_>>>()?;
+        let commits = commit_rows(&batch.commits)?;
+        let pull_requests = batch.pull_requests.iter().map(pull_request_row).collect::<Result<Vec<_>>>()?;
+        let incidents = batch.incidents.iter().map(incident_row).collect::<Result<Vec<_>>>()?;
+
+        let (tx, backend, seen, counts) = (&mut self.tx, self.backend, &mut self.seen, &mut self.counts);
+        let (c, written) = upsert(tx, backend, seen, &DEPLOYMENTS, &deployments).await?;
+        counts.deployments += c;
+        write_deployment_commits(tx, backend, written.iter().map(|&i| &batch.deployments[i]).collect()).await?;
+        counts.commits += upsert(tx, backend, seen, &COMMITS, &commits).await?.0;
+        counts.pull_requests += upsert(tx, backend, seen, &PULL_REQUESTS, &pull_requests).await?.0;
+        counts.incidents += upsert(tx, backend, seen, &INCIDENTS, &incidents).await?.0;
+        counts.work_items += super::work_items::record(tx, &batch.work_items).await?;
+        if let Some(cursor) = &batch.cursor {
+            write_cursor(tx, cursor).await?;
+        }
+        Ok(())
     }
-    tx.commit().await?;
-    Ok(counts)
+
+    async fn commit(mut self) -> Result<EventCounts> {
+        let counts = self.counts;
+        // Views measured from events are cached per live version (see the
+        // 0003 migration): a batch that changed anything moves it, once.
+        let changed =
+            [&counts.deployments, &counts.commits, &counts.pull_requests, &counts.incidents, &counts.work_items]
+                .iter()
+                .any(|c| c.inserted + c.updated > 0);
+        if changed {
+            sqlx::query("UPDATE live_version SET version = version + 1 WHERE singleton = 1")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(counts)
+    }
+}
+
+impl crate::EventWriter for SqlEventWriter {
+    fn write<'a>(&'a mut self, part: &'a EventBatch) -> crate::BoxFuture<'a, Result<()>> {
+        Box::pin(self.write_part(part))
+    }
+
+    fn finish(self: Box<Self>) -> crate::BoxFuture<'static, Result<EventCounts>> {
+        Box::pin((*self).commit())
+    }
 }
 
 /// Replaces the commit lists of the deployments that were written.

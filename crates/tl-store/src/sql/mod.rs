@@ -301,6 +301,10 @@ impl Store for SqlStore {
         Box::pin(events::record_events(self, batch))
     }
 
+    fn event_writer(&self) -> BoxFuture<'_, Result<Box<dyn crate::EventWriter>>> {
+        Box::pin(async move { Ok(Box::new(events::SqlEventWriter::begin(self).await?) as Box<dyn crate::EventWriter>) })
+    }
+
     fn events(&self, window: TimeWindow) -> BoxFuture<'_, Result<Events>> {
         Box::pin(events::events(self, window))
     }

@@ -292,3 +292,71 @@ async fn large_batches_go_in_one_call() {
     })
     .await;
 }
+
+/// `n` commits with ids from `from` on, under `service`.
+fn commits(service: &str, from: usize, n: usize) -> Vec<CommitRecord> {
+    (from..from + n)
+        .map(|i| {
+            let mut c = commit(&format!("{i:040x}"), "2024-01-01T00:00:00Z", None);
+            c.commit.service = service.into();
+            c
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_batch_in_parts_is_one_transaction() {
+    each_backend(async |t| {
+        let store: &dyn Store = &t.store;
+        // Something stored beforehand under another service, and one commit
+        // under this one that a part sends again unchanged.
+        store.record_events(&EventBatch { commits: commits("web", 0, 10), ..Default::default() }).await.unwrap();
+        let old = commits("api", 100_000, 1);
+        store.record_events(&EventBatch { commits: old.clone(), ..Default::default() }).await.unwrap();
+
+        let mut writer = store.event_writer().await.unwrap();
+        // Parts large enough for the writer to take the scope as new...
+        writer.write(&EventBatch { commits: commits("api", 0, 1_000), ..Default::default() }).await.unwrap();
+        // ...then repeats of the first part, one changed, with new ones,
+        // the commit stored before, and a deployment.
+        let mut part = commits("api", 990, 1_000);
+        part[0].commit.deployed = Some(at("2024-02-01T00:00:00Z"));
+        part[0].commit.deployment_id = Some("d1".into());
+        part.extend(old.clone());
+        let part = EventBatch {
+            commits: part,
+            deployments: vec![deployment("d1", "2024-02-01T00:00:00Z", &[&format!("{:040x}", 990)])],
+            cursor: Some(CursorUpdate { source: "parts".into(), state: "done".into(), at: at("2024-02-02T00:00:00Z") }),
+            ..Default::default()
+        };
+        writer.write(&part).await.unwrap();
+        // Nothing is visible before the end.
+        assert_eq!(store.ingest_cursor("parts").await.unwrap(), None);
+        let counts = writer.finish().await.unwrap();
+        assert_eq!(counts.commits, Counts { inserted: 1_990, updated: 1, unchanged: 10 });
+        assert_eq!(counts.deployments, inserted(1));
+        let events = store.events(TimeWindow::all()).await.unwrap();
+        assert_eq!(events.commits.len(), 10 + 1 + 1_990);
+        let changed = events.commits.iter().find(|c| c.commit.sha == format!("{:040x}", 990)).unwrap();
+        assert_eq!(changed.commit.deployment_id.as_deref(), Some("d1"));
+        assert_eq!(store.ingest_cursor("parts").await.unwrap().as_deref(), Some("done"));
+
+        // A writer dropped before its end writes nothing, and one whose
+        // part fails cannot finish what came before.
+        let before = store.versions().await.unwrap();
+        let mut writer = store.event_writer().await.unwrap();
+        writer.write(&EventBatch { commits: commits("other", 0, 500), ..Default::default() }).await.unwrap();
+        drop(writer);
+        let mut writer = store.event_writer().await.unwrap();
+        writer.write(&EventBatch { commits: commits("other", 0, 500), ..Default::default() }).await.unwrap();
+        let mut bad = deployment("bad", "2024-02-01T00:00:00Z", &[]);
+        bad.started = Some(at("2024-03-01T00:00:00Z"));
+        let refused = writer.write(&EventBatch { deployments: vec![bad], ..Default::default() }).await;
+        assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
+        drop(writer);
+        let events = store.events(TimeWindow::all()).await.unwrap();
+        assert!(events.commits.iter().all(|c| c.commit.service != "other"));
+        assert_eq!(store.versions().await.unwrap(), before);
+    })
+    .await;
+}
