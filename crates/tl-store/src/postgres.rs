@@ -23,5 +23,10 @@ pub(crate) fn migrations() -> Vec<Migration> {
         crate::sql::migration(4, "work_items", include_str!("../migrations/postgres/0004_work_items.sql")),
         crate::sql::migration(5, "plan_history", include_str!("../migrations/postgres/0005_plan_history.sql")),
         crate::sql::migration(6, "metric_check_ins", include_str!("../migrations/postgres/0006_metric_check_ins.sql")),
+        crate::sql::migration(
+            7,
+            "deployment_commit_lists",
+            include_str!("../migrations/postgres/0007_deployment_commit_lists.sql"),
+        ),
     ]
 }

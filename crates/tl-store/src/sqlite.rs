@@ -63,5 +63,6 @@ pub(crate) fn migrations() -> Vec<Migration> {
         migration(4, "work_items", include_str!("../migrations/sqlite/0004_work_items.sql")),
         migration(5, "plan_history", include_str!("../migrations/sqlite/0005_plan_history.sql")),
         migration(6, "metric_check_ins", include_str!("../migrations/sqlite/0006_metric_check_ins.sql")),
+        migration(7, "deployment_commit_lists", include_str!("../migrations/sqlite/0007_deployment_commit_lists.sql")),
     ]
 }

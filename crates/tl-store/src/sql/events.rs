@@ -70,6 +70,7 @@ const DEPLOYMENTS: Table = Table {
         "started_at_ms",
         "finished_at_ms",
         "occurred_at_ms",
+        "commits",
     ],
 };
 
@@ -251,7 +252,11 @@ fn deployment_row(d: &Deployment) -> Result<EventRow<'_>> {
         int(d.finished),
         int(deployment_moment(d)),
     ];
-    Ok(EventRow::new(Key { scope: None, id: &d.id }, values, &d.commits))
+    // The commit list is hashed as content kept apart, as it was when it
+    // had a table of its own, so that stored hashes still match.
+    let mut row = EventRow::new(Key { scope: None, id: &d.id }, values, &d.commits);
+    row.values.push(Value::Owned(json_list(&d.commits)?));
+    Ok(row)
 }
 
 fn commit_row(c: &CommitRecord) -> Result<EventRow<'_>> {
@@ -400,14 +405,13 @@ async fn execute_chunks<'q, T: Sync + 'q>(
 }
 
 /// Which rows of `table` are new or changed; counts them; writes them.
-/// Returns the indexes (into `rows`) that were written, in key order.
 async fn upsert(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
     seen: &mut Seen,
     table: &Table,
     rows: &[EventRow<'_>],
-) -> Result<(Counts, Vec<usize>)> {
+) -> Result<Counts> {
     let mut counts = Counts::default();
     // In key order, so that the key's index is filled left to right rather
     // than split all over (most of a large ingestion's write cost). The sort
@@ -458,7 +462,6 @@ async fn upsert(
     }
 
     let stored = stored_hashes(tx, backend, seen, table, rows, &unique).await?;
-    let mut writes: Vec<usize> = Vec::with_capacity(unique.len());
     let mut inserts: Vec<usize> = Vec::with_capacity(unique.len());
     let mut updates: Vec<usize> = Vec::new();
     for i in unique {
@@ -467,12 +470,10 @@ async fn upsert(
             Some(_) => {
                 counts.updated += 1;
                 updates.push(i);
-                writes.push(i);
             }
             None => {
                 counts.inserted += 1;
                 inserts.push(i);
-                writes.push(i);
             }
         }
     }
@@ -516,7 +517,7 @@ async fn upsert(
         execute_chunks(tx, rows_written, build).await.map_err(|e| refused(table.name, e))?;
     }
     seen.written(table, rows, &inserts);
-    Ok((counts, writes))
+    Ok(counts)
 }
 
 /// Whether `table` holds any row (of `scope`, for two-column keys).
@@ -682,12 +683,10 @@ impl SqlEventWriter {
         let incidents = batch.incidents.iter().map(incident_row).collect::<Result<Vec<_>>>()?;
 
         let (tx, backend, seen, counts) = (&mut self.tx, self.backend, &mut self.seen, &mut self.counts);
-        let (c, written) = upsert(tx, backend, seen, &DEPLOYMENTS, &deployments).await?;
-        counts.deployments += c;
-        write_deployment_commits(tx, backend, written.iter().map(|&i| &batch.deployments[i]).collect()).await?;
-        counts.commits += upsert(tx, backend, seen, &COMMITS, &commits).await?.0;
-        counts.pull_requests += upsert(tx, backend, seen, &PULL_REQUESTS, &pull_requests).await?.0;
-        counts.incidents += upsert(tx, backend, seen, &INCIDENTS, &incidents).await?.0;
+        counts.deployments += upsert(tx, backend, seen, &DEPLOYMENTS, &deployments).await?;
+        counts.commits += upsert(tx, backend, seen, &COMMITS, &commits).await?;
+        counts.pull_requests += upsert(tx, backend, seen, &PULL_REQUESTS, &pull_requests).await?;
+        counts.incidents += upsert(tx, backend, seen, &INCIDENTS, &incidents).await?;
         counts.work_items += super::work_items::record(tx, &batch.work_items).await?;
         if let Some(cursor) = &batch.cursor {
             write_cursor(tx, cursor).await?;
@@ -723,44 +722,6 @@ impl crate::EventWriter for SqlEventWriter {
     }
 }
 
-/// Replaces the commit lists of the deployments that were written.
-async fn write_deployment_commits(
-    tx: &mut Transaction<'static, Any>,
-    backend: Backend,
-    deployments: Vec<&Deployment>,
-) -> Result<()> {
-    for chunk in deployments.chunks(CHUNK) {
-        let list = param_list(backend, chunk.len(), 1);
-        let sql = format!("DELETE FROM delivery_deployment_commits WHERE deployment_id IN ({list})");
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for d in chunk {
-            query = query.bind(d.id.as_str());
-        }
-        query.execute(&mut **tx).await?;
-    }
-    let rows: Vec<(&str, i64, &str)> = deployments
-        .iter()
-        .flat_map(|d| d.commits.iter().enumerate().map(|(pos, sha)| (d.id.as_str(), pos as i64, sha.as_str())))
-        .collect();
-    execute_chunks(tx, &rows, |chunk| {
-        let sql = format!(
-            "{} delivery_deployment_commits (deployment_id, position, sha) VALUES {}",
-            match backend {
-                Backend::Sqlite => "INSERT OR FAIL INTO",
-                Backend::Postgres => "INSERT INTO",
-            },
-            value_list(backend, chunk.len(), 3, 1)
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for (id, pos, sha) in chunk {
-            query = query.bind(*id).bind(*pos).bind(*sha);
-        }
-        query
-    })
-    .await?;
-    Ok(())
-}
-
 async fn write_cursor(tx: &mut Transaction<'static, Any>, cursor: &CursorUpdate) -> Result<()> {
     sqlx::query(
         "INSERT INTO ingest_cursors (source, state, updated_at_ms) VALUES ($1, $2, $3) \
@@ -794,7 +755,7 @@ pub(super) async fn events(store: &SqlStore, window: TimeWindow) -> Result<Event
     let mut tx = store.begin_read().await?;
 
     let rows = sqlx::query(
-        "SELECT id, name, service, scope_id, environment, result, started_at_ms, finished_at_ms \
+        "SELECT id, name, service, scope_id, environment, result, started_at_ms, finished_at_ms, commits \
          FROM delivery_deployments WHERE occurred_at_ms >= $1 AND occurred_at_ms < $2 \
          ORDER BY occurred_at_ms, id",
     )
@@ -802,10 +763,11 @@ pub(super) async fn events(store: &SqlStore, window: TimeWindow) -> Result<Event
     .bind(to)
     .fetch_all(&mut *tx)
     .await?;
-    let mut deployments = rows
+    let deployments = rows
         .iter()
         .map(|r| {
             let result: String = r.try_get("result")?;
+            let commits: String = r.try_get("commits")?;
             Ok(Deployment {
                 id: r.try_get("id")?,
                 name: r.try_get("name")?,
@@ -815,26 +777,11 @@ pub(super) async fn events(store: &SqlStore, window: TimeWindow) -> Result<Event
                 result: RunResult::from_name(&result),
                 started: ts(r, "started_at_ms")?,
                 finished: ts(r, "finished_at_ms")?,
-                commits: Vec::new(),
+                commits: serde_json::from_str(&commits)
+                    .map_err(|e| Error::Corrupt(format!("deployment commits: {e}")))?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let shipped = sqlx::query(
-        "SELECT c.deployment_id, c.sha FROM delivery_deployment_commits c \
-         JOIN delivery_deployments d ON d.id = c.deployment_id \
-         WHERE d.occurred_at_ms >= $1 AND d.occurred_at_ms < $2 ORDER BY c.deployment_id, c.position",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut *tx)
-    .await?;
-    let index: HashMap<String, usize> = deployments.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
-    for r in &shipped {
-        let id: String = r.try_get(0)?;
-        if let Some(&i) = index.get(&id) {
-            deployments[i].commits.push(r.try_get(1)?);
-        }
-    }
 
     let rows = sqlx::query(
         "SELECT service, sha, authored_at_ms, committed_at_ms, parents, deployed_at_ms, deployment_id \

@@ -86,3 +86,59 @@ async fn migration_0006_marks_the_measured_metrics_of_an_existing_plan() {
     })
     .await;
 }
+
+/// Migration 0007 moves each deployment's commits from a row per commit
+/// into a JSON list on the deployment, in their positions' order; a
+/// deployment without rows keeps the empty list.
+#[tokio::test]
+async fn migration_0007_gathers_each_deployments_commits_in_order() {
+    each_backend(async |t| {
+        let at: jiff::Timestamp = "2024-03-01T12:00:00Z".parse().unwrap();
+        let deployment = |id: &str| tl_engine::delivery::Deployment {
+            id: id.into(),
+            name: id.into(),
+            service: "api".into(),
+            scope_id: "api".into(),
+            environment: "PRODUCTION".into(),
+            result: tl_engine::delivery::RunResult::Success,
+            started: Some(at),
+            finished: Some(at),
+            commits: Vec::new(),
+        };
+        let batch =
+            tl_store::EventBatch { deployments: vec![deployment("d1"), deployment("d2")], ..Default::default() };
+        t.store.record_events(&batch).await.unwrap();
+        let backend = t.store.backend();
+        let (_, _, sql) = embedded_migrations(backend).into_iter().find(|(v, _, _)| *v == 7).expect("0007");
+        let start = sql.find("UPDATE delivery_deployments SET commits").expect("the backfill");
+        let backfill = &sql[start..start + sql[start..].find(';').expect("its end")];
+        let pool = t.store.pool();
+        // The table as migration 0002 made it, filled out of order.
+        sqlx::query(
+            "CREATE TABLE delivery_deployment_commits (deployment_id TEXT NOT NULL, position BIGINT NOT NULL, \
+             sha TEXT NOT NULL, PRIMARY KEY (deployment_id, position))",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        for (id, position, sha) in [("d1", 2, "c3"), ("d1", 0, "c1"), ("d1", 1, "c2"), ("gone", 0, "x")] {
+            sqlx::query("INSERT INTO delivery_deployment_commits VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(position as i64)
+                .bind(sha)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        sqlx::query(sqlx::AssertSqlSafe(backfill.to_string())).execute(pool).await.unwrap();
+        sqlx::query("DROP TABLE delivery_deployment_commits").execute(pool).await.unwrap();
+        let events = t.store.events(tl_store::TimeWindow::all()).await.unwrap();
+        let lists: Vec<(&str, Vec<&str>)> = events
+            .deployments
+            .iter()
+            .map(|d| (d.id.as_str(), d.commits.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(lists, vec![("d1", vec!["c1", "c2", "c3"]), ("d2", vec![])]);
+    })
+    .await;
+}
