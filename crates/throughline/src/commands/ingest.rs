@@ -96,7 +96,12 @@ fn run_git(args: GitArgs) -> anyhow::Result<Outcome> {
             eprintln!("error: cannot use the database: {e}");
             Ok(Outcome::Unreadable)
         }
-        Err(e) => Err(e),
+        // A damaged repository, or a database that refused the events: one
+        // transaction, so nothing of this run is recorded.
+        Err(e) => {
+            eprintln!("error: cannot ingest `{}`: {e:#}\nnothing was recorded", args.path.display());
+            Ok(Outcome::Unreadable)
+        }
     }
 }
 
@@ -147,11 +152,22 @@ pub async fn ingest_repository(
     options: &GitIngestOptions,
     progress: ProgressBar,
 ) -> anyhow::Result<GitIngestReport> {
+    ingest_in_parts(store, repo, options, progress, PART).await
+}
+
+/// [`ingest_repository`] with parts of about `part` commits.
+async fn ingest_in_parts(
+    store: &dyn tl_store::Store,
+    repo: &gix::Repository,
+    options: &GitIngestOptions,
+    progress: ProgressBar,
+    part: usize,
+) -> anyhow::Result<GitIngestReport> {
     let cursor = load_git_cursor(store, options).await?;
     let (parts, mut received) = tokio::sync::mpsc::channel::<EventBatch>(2);
     let reader = {
         let (repo, options, progress) = (repo.clone(), options.clone(), progress.clone());
-        tokio::task::spawn_blocking(move || read_repository(&repo, &options, &cursor, &progress, &parts))
+        tokio::task::spawn_blocking(move || read_repository(&repo, &options, &cursor, &progress, &parts, part))
     };
     let mut writer = store.event_writer().await?;
     let mut refused = None;
@@ -189,6 +205,7 @@ fn read_repository(
     cursor: &GitCursor,
     progress: &ProgressBar,
     parts: &tokio::sync::mpsc::Sender<EventBatch>,
+    part: usize,
 ) -> anyhow::Result<GitIngestSummary> {
     let mut repo = repo.clone();
     let refs = read_refs(&repo, options)?;
@@ -200,7 +217,7 @@ fn read_repository(
     // changed, so the walk (which would visit every deployed commit to hide
     // it) is skipped.
     if matches!(options.source, DeploySource::Tags { .. }) && cursor.is_current(refs.head.as_deref(), &refs.tags) {
-        return walk_git(&refs, cursor, options, now, PART, &mut |_| Ok(None), &mut emit);
+        return walk_git(&refs, cursor, options, now, part, &mut |_| Ok(None), &mut emit);
     }
     // Deployed commits that no longer exist (a rewritten history) cannot be
     // hidden; what they covered is read again and found unchanged.
@@ -218,27 +235,32 @@ fn read_repository(
         }
     };
     let summary = if hidden.is_empty() {
+        // A shallow clone lacks the parents of its boundary commits.
+        let shallow = repo.is_shallow().unwrap_or(false);
         let mut buf = Vec::new();
         let mut read = |id: &str| -> anyhow::Result<Option<GitCommit>> {
-            let Ok(oid) = gix::ObjectId::from_hex(id.as_bytes()) else { return Ok(None) };
+            let oid = gix::ObjectId::from_hex(id.as_bytes()).with_context(|| format!("`{id}` is not a commit id"))?;
             let commit = match repo.objects.try_find(&oid, &mut buf)? {
                 Some(data) if data.kind == gix::object::Kind::Commit => {
                     decode_commit(id.to_string(), gix::objs::CommitRefIter::from_bytes(data.data, oid.kind()))?
                 }
-                // Missing (a shallow clone's boundary), or not a commit.
-                _ => return Ok(None),
+                Some(data) => anyhow::bail!("object {id} is a {}, where a commit was expected", data.kind),
+                None if shallow => return Ok(None),
+                None => {
+                    anyhow::bail!("commit {id} is missing from the repository's objects (a damaged or partial clone?)")
+                }
             };
             tick(progress);
             Ok(Some(commit))
         };
-        walk_git(&refs, cursor, options, now, PART, &mut read, &mut emit)?
+        walk_git(&refs, cursor, options, now, part, &mut read, &mut emit)?
     } else {
         repo.object_cache_size_if_unset(64 * 1024 * 1024);
         let history = read_new_commits(&repo, options, &refs, cursor, hidden, progress)?;
         let mut slots: std::collections::HashMap<String, GitCommit> =
             history.into_iter().map(|c| (c.id.clone(), c)).collect();
         let mut read = |id: &str| -> anyhow::Result<Option<GitCommit>> { Ok(slots.remove(id)) };
-        walk_git(&refs, cursor, options, now, PART, &mut read, &mut emit)?
+        walk_git(&refs, cursor, options, now, part, &mut read, &mut emit)?
     };
     progress.set_position(summary.commits as u64);
     progress.set_message("recording");
@@ -617,6 +639,27 @@ mod tests {
         let still = ingest(&store2, &repo, &branch).await;
         assert_eq!((still.summary.commits, still.summary.deployments), (0, 0));
         store2.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_commit_missing_from_the_repository_fails_the_ingestion_and_writes_nothing() {
+        let repo = Repo::new("missing");
+        repo.commit(0, "a");
+        let b = repo.commit(1, "b");
+        repo.commit(2, "c");
+        repo.commit(3, "d");
+        repo.git(3, &["tag", "v1"]);
+        std::fs::remove_file(repo.dir.join(".git/objects").join(&b[..2]).join(&b[2..])).unwrap();
+        let store = store(&repo).await;
+        let options = options(&repo, tags());
+        // One commit per part, so that parts are written before the failure.
+        let git = gix::open(&repo.dir).unwrap();
+        let err = ingest_in_parts(&store, &git, &options, ProgressBar::hidden(), 1).await.unwrap_err();
+        assert!(format!("{err:#}").contains(&format!("commit {b} is missing")), "{err:#}");
+        let events = store.events(TimeWindow::all()).await.unwrap();
+        assert_eq!((events.commits.len(), events.deployments.len()), (0, 0));
+        assert_eq!(store.ingest_cursor(&options.cursor_source()).await.unwrap(), None);
+        store.close().await;
     }
 
     #[tokio::test]
