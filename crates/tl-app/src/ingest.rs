@@ -293,8 +293,17 @@ pub fn walk_git<E>(
 ) -> Result<GitIngestSummary, E> {
     let mut next = cursor.clone();
     let mut summary = GitIngestSummary::default();
-    // Commits read before their turn (a deploy branch's chain), by id.
-    let mut early: HashMap<String, GitCommit, IdHash> = HashMap::default();
+    let mut out = Parts {
+        part,
+        batch: EventBatch::default(),
+        emit,
+        service: &options.service,
+        commits: 0,
+        lead_times: Vec::new(),
+    };
+    // The parents of commits recorded before their deployment's walk (a
+    // deploy branch's chain), by id.
+    let mut early: HashMap<String, Vec<String>, IdHash> = HashMap::default();
     let mut points: Vec<Point> = Vec::new();
     match &options.source {
         DeploySource::Tags { .. } => {
@@ -314,18 +323,23 @@ pub fn walk_git<E>(
         }
         DeploySource::Branch { name } => {
             // The first-parent chain down to what earlier runs deployed.
+            // Each of its commits is a deployment that its older ones
+            // cannot reach, so it deploys itself first: its event is
+            // complete as the chain is read, and is recorded at once.
             let mut at = refs.branch_tip.clone();
             while let Some(id) = at.take() {
                 let Some(commit) = read(&id)? else { break };
                 at = commit.parents.first().cloned();
                 let short: String = id.chars().take(12).collect();
-                points.push(Point {
+                let point = Point {
                     id: format!("git:{}:{name}:{id}", options.service),
                     name: format!("{name}@{short}"),
                     commit: id.clone(),
                     at: commit.committed,
-                });
-                early.insert(id, commit);
+                };
+                early.insert(id, commit.parents.clone());
+                out.commit(commit, Some(&point))?;
+                points.push(point);
             }
             points.reverse();
         }
@@ -337,9 +351,7 @@ pub fn walk_git<E>(
         DeploySource::Branch { .. } => next.deployed.extend(points.last().map(|p| p.commit.clone())),
     }
 
-    let mut out = Parts { part, batch: EventBatch::default(), emit };
     let mut visited: HashSet<String, IdHash> = HashSet::default();
-    let mut lead_times = Vec::new();
     let mut stack: Vec<String> = Vec::new();
     // The head last, shipped by nothing.
     let head = match &options.source {
@@ -354,30 +366,17 @@ pub fn walk_git<E>(
             if !visited.insert(id.clone()) {
                 continue;
             }
-            let commit = match early.remove(&id) {
-                Some(commit) => commit,
-                None => match read(&id)? {
-                    Some(commit) => commit,
-                    None => continue,
-                },
-            };
-            stack.extend(commit.parents.iter().cloned());
-            if let Some(p) = point {
-                lead_times.push(p.at.duration_since(commit.authored));
+            if let Some(parents) = early.remove(&id) {
+                // Recorded with the chain.
+                stack.extend(parents);
+            } else {
+                let Some(commit) = read(&id)? else { continue };
+                stack.extend(commit.parents.iter().cloned());
+                out.commit(commit, point)?;
+            }
+            if point.is_some() {
                 shipped.push(id);
             }
-            summary.commits += 1;
-            out.commit(CommitRecord {
-                commit: Commit {
-                    sha: commit.id,
-                    service: options.service.clone(),
-                    authored: Some(commit.authored),
-                    deployed: point.map(|p| p.at),
-                    deployment_id: point.map(|p| p.id.clone()),
-                },
-                committed: Some(commit.committed),
-                parents: commit.parents,
-            })?;
         }
         if let Some(p) = point {
             out.batch.deployments.push(Deployment {
@@ -393,7 +392,9 @@ pub fn walk_git<E>(
             });
         }
     }
+    let mut lead_times = std::mem::take(&mut out.lead_times);
     lead_times.sort();
+    summary.commits = out.commits;
     summary.deployed = lead_times.len();
     summary.deployments = points.len();
     summary.median_lead_time = median(&lead_times);
@@ -407,11 +408,30 @@ struct Parts<'e, E> {
     part: usize,
     batch: EventBatch,
     emit: &'e mut dyn FnMut(EventBatch) -> Result<(), E>,
+    service: &'e str,
+    /// Commits recorded so far, and the lead times of those deployed.
+    commits: usize,
+    lead_times: Vec<SignedDuration>,
 }
 
 impl<E> Parts<'_, E> {
-    fn commit(&mut self, record: CommitRecord) -> Result<(), E> {
-        self.batch.commits.push(record);
+    /// Records a commit, deployed first by `point` (if any).
+    fn commit(&mut self, commit: GitCommit, point: Option<&Point>) -> Result<(), E> {
+        if let Some(p) = point {
+            self.lead_times.push(p.at.duration_since(commit.authored));
+        }
+        self.commits += 1;
+        self.batch.commits.push(CommitRecord {
+            commit: Commit {
+                sha: commit.id,
+                service: self.service.to_string(),
+                authored: Some(commit.authored),
+                deployed: point.map(|p| p.at),
+                deployment_id: point.map(|p| p.id.clone()),
+            },
+            committed: Some(commit.committed),
+            parents: commit.parents,
+        });
         if self.batch.commits.len() >= self.part {
             (self.emit)(std::mem::take(&mut self.batch))?;
         }
