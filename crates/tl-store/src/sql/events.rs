@@ -163,7 +163,7 @@ fn hex(hash: &[u8; 32]) -> [u8; 64] {
 
 fn hex_string(hash: &[u8; 32]) -> String {
     // Only ASCII hex digits.
-    hex(hash).iter().map(|&b| b as char).collect()
+    String::from_utf8_lossy(&hex(hash)).into_owned()
 }
 
 impl<'a> EventRow<'a> {
@@ -277,7 +277,19 @@ fn commit_row(c: &CommitRecord) -> Result<EventRow<'_>> {
 /// A list of strings as a JSON array, byte for byte what serde_json writes:
 /// commit ids need no escaping, so the common case skips serde.
 fn json_list(items: &[String]) -> Result<String> {
-    let plain = |s: &String| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    // The bytes that need no escaping and are common in ids, as a table:
+    // commit lists are long, and this is checked byte by byte.
+    const PLAIN: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            table[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.';
+            b += 1;
+        }
+        table
+    };
+    let plain = |s: &String| s.bytes().fold(true, |all, b| all & PLAIN[usize::from(b)]);
     if !items.iter().all(plain) {
         return serde_json::to_string(items).map_err(|e| Error::Invalid(e.to_string()));
     }
@@ -939,6 +951,21 @@ mod tests {
             hex_string(&commit_row(&cases[1]).unwrap().hash),
             "6fe59dee783973a202c893b704f54e9ae923564eff0005c03b960eb2500a7c13"
         );
+    }
+
+    #[test]
+    fn json_lists_are_what_serde_writes() {
+        let cases: &[&[&str]] = &[
+            &[],
+            &["0123456789abcdef0123456789abcdef01234567"],
+            &["a", "b-c_d.e", "UPPER"],
+            &["with \"quote\"", "back\\slash", "tab\there", "\u{1}"],
+            &["é", "日本", "a/b", "sp ace", ""],
+        ];
+        for items in cases {
+            let items: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+            assert_eq!(json_list(&items).unwrap(), serde_json::to_string(&items).unwrap());
+        }
     }
 
     #[test]
