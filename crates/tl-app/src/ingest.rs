@@ -403,6 +403,88 @@ pub fn walk_git<E>(
     Ok(summary)
 }
 
+/// The commits reachable from `tips` but not from `hidden`, as `git rev-list
+/// TIPS --not HIDDEN` gives them, reading little more than those: both sides
+/// are painted newest first (by committer time) and the walk stops once
+/// only hidden commits are left to visit, after a margin of
+/// [`HIDDEN_SLOP`] more for clocks that went backwards. An incremental
+/// ingestion thus reads what is new and the edge of what was deployed, not
+/// the whole deployed history. Tips `read` cannot find are ignored.
+pub fn unseen_commits<E>(
+    tips: &[String],
+    hidden: &[String],
+    read: &mut dyn FnMut(&str) -> Result<Option<GitCommit>, E>,
+) -> Result<Vec<GitCommit>, E> {
+    const VISIBLE: u8 = 1;
+    const HIDDEN: u8 = 2;
+    struct Node {
+        commit: GitCommit,
+        flags: u8,
+    }
+    struct Walk<'r, E> {
+        nodes: HashMap<String, Node, IdHash>,
+        /// Newest first: (committer time, push order, id, counted in `live`).
+        queue: std::collections::BinaryHeap<(Timestamp, u64, String, bool)>,
+        pushed: u64,
+        /// Queued entries not known to be hidden when they were queued.
+        live: usize,
+        read: &'r mut dyn FnMut(&str) -> Result<Option<GitCommit>, E>,
+    }
+    impl<E> Walk<'_, E> {
+        /// Paints `id` with `flags`, queueing it if that is news to it.
+        fn paint(&mut self, id: &str, flags: u8) -> Result<(), E> {
+            let node = match self.nodes.get_mut(id) {
+                Some(node) if node.flags | flags == node.flags => return Ok(()),
+                Some(node) => {
+                    node.flags |= flags;
+                    node
+                }
+                None => {
+                    let Some(commit) = (self.read)(id)? else { return Ok(()) };
+                    self.nodes.entry(id.to_string()).or_insert(Node { commit, flags })
+                }
+            };
+            let counted = node.flags & HIDDEN == 0;
+            self.live += usize::from(counted);
+            self.pushed += 1;
+            self.queue.push((node.commit.committed, self.pushed, id.to_string(), counted));
+            Ok(())
+        }
+    }
+
+    let mut walk =
+        Walk { nodes: HashMap::default(), queue: std::collections::BinaryHeap::new(), pushed: 0, live: 0, read };
+    for tip in tips {
+        walk.paint(tip, VISIBLE)?;
+    }
+    for tip in hidden {
+        walk.paint(tip, HIDDEN)?;
+    }
+    let mut slop = HIDDEN_SLOP;
+    while let Some((_, _, id, counted)) = walk.queue.pop() {
+        walk.live -= usize::from(counted);
+        let node = &walk.nodes[&id];
+        let (flags, parents) = (node.flags, node.commit.parents.clone());
+        for parent in &parents {
+            walk.paint(parent, flags)?;
+        }
+        if walk.live > 0 {
+            slop = HIDDEN_SLOP;
+        } else {
+            slop -= 1;
+            if slop == 0 {
+                break;
+            }
+        }
+    }
+    Ok(walk.nodes.into_values().filter(|n| n.flags == VISIBLE).map(|n| n.commit).collect())
+}
+
+/// How many hidden commits [`unseen_commits`] still visits once only hidden
+/// ones are left: a commit whose clock ran behind its parent's by up to this
+/// many commits is still found hidden (git's own walk keeps five).
+pub const HIDDEN_SLOP: usize = 256;
+
 /// Gathers events into parts of about `part` commits.
 struct Parts<'e, E> {
     part: usize,
@@ -706,6 +788,89 @@ mod tests {
             let shipped: usize = plan.batch.deployments.iter().map(|d| d.commits.len()).sum();
             assert_eq!(shipped, plan.summary.deployed, "{}", case.name);
         }
+    }
+
+    /// A seeded random history of `n` commits: each has one or two earlier
+    /// parents (mostly recent ones) and a committer time that grows, or
+    /// with `skew`, may run behind its parents' by up to `skew` hours.
+    fn random_history(seed: u64, n: usize, skew: i64) -> Vec<GitCommit> {
+        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut next = move |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        (0..n)
+            .map(|i| {
+                let mut parents = Vec::new();
+                if i > 0 {
+                    parents.push(format!("c{}", i - 1 - next(i.min(4))));
+                    if i > 2 && next(4) == 0 {
+                        let other = format!("c{}", next(i));
+                        if !parents.contains(&other) {
+                            parents.push(other);
+                        }
+                    }
+                }
+                let jitter = if skew > 0 { next(2 * skew as usize + 1) as i64 - skew } else { 0 };
+                GitCommit { id: format!("c{i}"), parents, authored: t(i as i64), committed: t(i as i64 * 2 + jitter) }
+            })
+            .collect()
+    }
+
+    fn reachable(history: &[GitCommit], from: &[String]) -> BTreeSet<String> {
+        let by_id: HashMap<&str, &GitCommit> = history.iter().map(|c| (c.id.as_str(), c)).collect();
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<&str> = from.iter().map(String::as_str).collect();
+        while let Some(id) = stack.pop() {
+            if let Some(c) = by_id.get(id)
+                && seen.insert(id.to_string())
+            {
+                stack.extend(c.parents.iter().map(String::as_str));
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn unseen_commits_are_the_tips_history_less_the_hidden_ones() {
+        for (seed, skew) in (1..=60).map(|s| (s, 0)).chain((61..=90).map(|s| (s, 3))) {
+            let history = random_history(seed, 400, skew);
+            let pick = |k: u64, m: usize| -> Vec<String> {
+                (0..m).map(|j| format!("c{}", (seed * 7919 + k * 104_729 + j as u64 * 7_877) % 400)).collect()
+            };
+            let (tips, hidden) = (pick(1, 2), pick(2, 1 + (seed % 20) as usize));
+            let by_id: HashMap<&str, &GitCommit> = history.iter().map(|c| (c.id.as_str(), c)).collect();
+            let mut read = BTreeSet::new();
+            let found: Result<Vec<GitCommit>, ()> = unseen_commits(&tips, &hidden, &mut |id| {
+                assert!(read.insert(id.to_string()), "{id} read twice");
+                Ok(by_id.get(id).map(|c| (*c).clone()))
+            });
+            let found: BTreeSet<String> = found.unwrap().into_iter().map(|c| c.id).collect();
+            let expected: BTreeSet<String> =
+                reachable(&history, &tips).difference(&reachable(&history, &hidden)).cloned().collect();
+            assert_eq!(found, expected, "seed {seed}, skew {skew}");
+        }
+    }
+
+    #[test]
+    fn unseen_commits_do_not_read_the_deployed_history() {
+        // A long deployed line, and two new commits on top of it.
+        let mut history = random_history(7, 5_000, 0);
+        history.push(c("new1", &["c4999"], 20_000));
+        history.push(c("new2", &["new1"], 20_001));
+        let by_id: HashMap<&str, &GitCommit> = history.iter().map(|c| (c.id.as_str(), c)).collect();
+        let mut reads = 0;
+        let found: Result<Vec<GitCommit>, ()> =
+            unseen_commits(&["new2".to_string()], &["c4999".to_string(), "c2500".to_string()], &mut |id| {
+                reads += 1;
+                Ok(by_id.get(id).map(|c| (*c).clone()))
+            });
+        let mut ids: Vec<String> = found.unwrap().into_iter().map(|c| c.id).collect();
+        ids.sort();
+        assert_eq!(ids, ["new1", "new2"]);
+        assert!(reads < 2 * HIDDEN_SLOP, "{reads} commits read");
     }
 
     #[test]

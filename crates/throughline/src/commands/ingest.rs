@@ -4,14 +4,14 @@
 use crate::Outcome;
 use crate::output::Format;
 use anyhow::Context;
-use gix::objs::{Find as _, FindExt as _};
+use gix::objs::Find as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use tl_app::ingest::{
     DeploySource, GitCommit, GitCursor, GitIngestOptions, GitIngestReport, GitIngestSummary, GitRefs, ReleaseTag,
-    glob_matches, load_git_cursor, walk_git,
+    glob_matches, load_git_cursor, unseen_commits, walk_git,
 };
 use tl_app::open_store;
 use tl_store::EventBatch;
@@ -195,10 +195,9 @@ fn time(seconds: i64) -> anyhow::Result<Timestamp> {
 }
 
 /// Reads what is new since the cursor and sends it to `parts` as it goes
-/// (see [`walk_git`]). The first ingestion reads each commit straight from
-/// the object database as the walk reaches it; a later one first finds the
-/// commits not yet deployed with gix's walk, which hides everything the
-/// cursor's deployments reach.
+/// (see [`walk_git`]). The first ingestion reads each commit from the object
+/// database as the walk reaches it; a later one first finds the commits that
+/// no earlier deployment reaches (see [`unseen_commits`]).
 fn read_repository(
     repo: &gix::Repository,
     options: &GitIngestOptions,
@@ -207,7 +206,7 @@ fn read_repository(
     parts: &tokio::sync::mpsc::Sender<EventBatch>,
     part: usize,
 ) -> anyhow::Result<GitIngestSummary> {
-    let mut repo = repo.clone();
+    let repo = repo.clone();
     let refs = read_refs(&repo, options)?;
     let mut emit = |part: EventBatch| -> anyhow::Result<()> {
         parts.blocking_send(part).map_err(|_| anyhow::anyhow!("the database writer stopped"))
@@ -221,44 +220,45 @@ fn read_repository(
     }
     // Deployed commits that no longer exist (a rewritten history) cannot be
     // hidden; what they covered is read again and found unchanged.
-    let hidden: Vec<gix::ObjectId> = cursor
+    let hidden: Vec<String> = cursor
         .deployed
         .iter()
-        .filter_map(|hex| gix::ObjectId::from_hex(hex.as_bytes()).ok())
-        .filter(|id| repo.has_object(id))
+        .filter(|hex| gix::ObjectId::from_hex(hex.as_bytes()).is_ok_and(|id| repo.has_object(id)))
+        .cloned()
         .collect();
     let mut count = 0u64;
-    let mut tick = |progress: &ProgressBar| {
+    // A shallow clone lacks the parents of its boundary commits.
+    let shallow = repo.is_shallow().unwrap_or(false);
+    let mut buf = Vec::new();
+    let mut read = |id: &str| -> anyhow::Result<Option<GitCommit>> {
+        let oid = gix::ObjectId::from_hex(id.as_bytes()).with_context(|| format!("`{id}` is not a commit id"))?;
+        let commit = match repo.objects.try_find(&oid, &mut buf)? {
+            Some(data) if data.kind == gix::object::Kind::Commit => {
+                decode_commit(id.to_string(), gix::objs::CommitRefIter::from_bytes(data.data, oid.kind()))?
+            }
+            Some(data) => anyhow::bail!("object {id} is a {}, where a commit was expected", data.kind),
+            None if shallow => return Ok(None),
+            None => anyhow::bail!("commit {id} is missing from the repository's objects (a damaged or partial clone?)"),
+        };
         count += 1;
         if count.is_multiple_of(4096) {
             progress.set_position(count);
         }
+        Ok(Some(commit))
     };
     let summary = if hidden.is_empty() {
-        // A shallow clone lacks the parents of its boundary commits.
-        let shallow = repo.is_shallow().unwrap_or(false);
-        let mut buf = Vec::new();
-        let mut read = |id: &str| -> anyhow::Result<Option<GitCommit>> {
-            let oid = gix::ObjectId::from_hex(id.as_bytes()).with_context(|| format!("`{id}` is not a commit id"))?;
-            let commit = match repo.objects.try_find(&oid, &mut buf)? {
-                Some(data) if data.kind == gix::object::Kind::Commit => {
-                    decode_commit(id.to_string(), gix::objs::CommitRefIter::from_bytes(data.data, oid.kind()))?
-                }
-                Some(data) => anyhow::bail!("object {id} is a {}, where a commit was expected", data.kind),
-                None if shallow => return Ok(None),
-                None => {
-                    anyhow::bail!("commit {id} is missing from the repository's objects (a damaged or partial clone?)")
-                }
-            };
-            tick(progress);
-            Ok(Some(commit))
-        };
         walk_git(&refs, cursor, options, now, part, &mut read, &mut emit)?
     } else {
-        repo.object_cache_size_if_unset(64 * 1024 * 1024);
-        let history = read_new_commits(&repo, options, &refs, cursor, hidden, progress)?;
+        // What the new tags, the head or the deploy branch reach and no
+        // earlier deployment did: read first, then planned like a first run.
+        let mut tips: Vec<String> = Vec::new();
+        if let DeploySource::Tags { .. } = options.source {
+            tips.extend(cursor.new_tags(&refs.tags).0.into_iter().map(|tag| tag.commit.clone()));
+        }
+        tips.extend(refs.head.iter().chain(&refs.branch_tip).cloned());
+        let unseen = unseen_commits(&tips, &hidden, &mut read)?;
         let mut slots: std::collections::HashMap<String, GitCommit> =
-            history.into_iter().map(|c| (c.id.clone(), c)).collect();
+            unseen.into_iter().map(|c| (c.id.clone(), c)).collect();
         let mut read = |id: &str| -> anyhow::Result<Option<GitCommit>> { Ok(slots.remove(id)) };
         walk_git(&refs, cursor, options, now, part, &mut read, &mut emit)?
     };
@@ -306,44 +306,6 @@ fn read_refs(repo: &gix::Repository, options: &GitIngestOptions) -> anyhow::Resu
         }
     }
     Ok(refs)
-}
-
-/// Every commit reachable from the new tags, the head or the deploy
-/// branch, but not from the `hidden` commits earlier runs deployed.
-fn read_new_commits(
-    repo: &gix::Repository,
-    options: &GitIngestOptions,
-    refs: &GitRefs,
-    cursor: &GitCursor,
-    hidden: Vec<gix::ObjectId>,
-    progress: &ProgressBar,
-) -> anyhow::Result<Vec<GitCommit>> {
-    let mut tips: Vec<gix::ObjectId> = Vec::new();
-    if let DeploySource::Tags { .. } = options.source {
-        for tag in cursor.new_tags(&refs.tags).0 {
-            tips.push(gix::ObjectId::from_hex(tag.commit.as_bytes())?);
-        }
-    }
-    for tip in refs.head.iter().chain(&refs.branch_tip) {
-        tips.push(gix::ObjectId::from_hex(tip.as_bytes())?);
-    }
-    // A tip that is hidden adds nothing (a deploy branch that did not move).
-    tips.retain(|tip| !hidden.contains(tip));
-    let mut commits = Vec::new();
-    if tips.is_empty() {
-        return Ok(commits);
-    }
-    let walk = repo.rev_walk(tips).with_hidden(hidden).all()?;
-    let mut buf = Vec::new();
-    for info in walk {
-        let info = info?;
-        let tokens = repo.objects.find_commit_iter(&info.id, &mut buf)?;
-        commits.push(decode_commit(info.id.to_string(), tokens)?);
-        if commits.len() % 4096 == 0 {
-            progress.set_position(commits.len() as u64);
-        }
-    }
-    Ok(commits)
 }
 
 /// Every tag whose short name matches, peeled to its commit, at its tagger
