@@ -959,11 +959,29 @@ pub struct RecordedEvents {
     pub pull_requests: Option<RecordCounts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incidents: Option<RecordCounts>,
+    /// Services of the batch that no team in the current plan lists under
+    /// `services:`: their events are recorded and count for the
+    /// organisation, but no team's delivery figures include them (a typo in
+    /// the sender, or a team file to update). Left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unowned_services: Vec<String>,
 }
 
 impl RecordedEvents {
     fn none() -> RecordedEvents {
-        RecordedEvents { deployments: None, commits: None, pull_requests: None, incidents: None }
+        RecordedEvents {
+            deployments: None,
+            commits: None,
+            pull_requests: None,
+            incidents: None,
+            unowned_services: vec![],
+        }
+    }
+
+    /// The same, with the batch's services that no team owns.
+    pub fn with_unowned(mut self, services: Vec<String>) -> RecordedEvents {
+        self.unowned_services = services;
+        self
     }
 
     /// The answer of `/api/events/deployments`.

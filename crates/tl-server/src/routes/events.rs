@@ -13,6 +13,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 /// The largest body these routes accept: a batch of tens of thousands of
 /// events in one request.
@@ -32,13 +33,31 @@ impl From<PayloadError> for ApiError {
     }
 }
 
-async fn record(state: &AppState, batch: tl_store::EventBatch) -> Result<tl_store::EventCounts, ApiError> {
-    Ok(state.store.record_events(&batch).await?)
+/// Records the batch; says what was done, and which of its services no team
+/// in the current plan owns.
+async fn record(
+    state: &AppState,
+    batch: tl_store::EventBatch,
+    answer: fn(&tl_store::EventCounts) -> dto::RecordedEvents,
+) -> Result<Json<dto::RecordedEvents>, ApiError> {
+    let counts = state.store.record_events(&batch).await?;
+    let plan = state.plan().await?;
+    let owned: BTreeSet<&str> =
+        plan.workspace.model.teams.iter().flat_map(|t| t.services.iter().map(String::as_str)).collect();
+    let services = batch
+        .deployments
+        .iter()
+        .map(|d| &d.service)
+        .chain(batch.commits.iter().map(|c| &c.commit.service))
+        .chain(batch.pull_requests.iter().map(|p| &p.service))
+        .chain(batch.incidents.iter().map(|i| &i.service));
+    let unowned: BTreeSet<&String> = services.filter(|s| !owned.contains(s.as_str())).collect();
+    Ok(Json(answer(&counts).with_unowned(unowned.into_iter().cloned().collect())))
 }
 
 #[utoipa::path(post, path = "/api/events/deployments", tag = "events",
     request_body(content = DeploymentsBody, description = "One deployment, or `{\"deployments\": [...]}`. Unknown fields are refused. Up to 32 MiB."),
-    responses((status = 200, description = "What was recorded: inserted, updated (new content under a known id) and unchanged", body = dto::RecordedEvents),
+    responses((status = 200, description = "What was recorded: inserted, updated (new content under a known id) and unchanged; and the services no team owns", body = dto::RecordedEvents),
         (status = 400, description = "Not JSON", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, description = "Larger than 32 MiB", body = ErrorBody),
         (status = 422, description = "A field is wrong; `field` is its JSON path, e.g. `deployments[3].finished_at`", body = ErrorBody)))]
 pub async fn post_deployments(
@@ -46,7 +65,7 @@ pub async fn post_deployments(
     _: Editor,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<dto::RecordedEvents>, ApiError> {
-    Ok(Json(dto::RecordedEvents::deployments(&record(&state, webhooks::deployments(body)?).await?)))
+    record(&state, webhooks::deployments(body)?, dto::RecordedEvents::deployments).await
 }
 
 #[utoipa::path(post, path = "/api/events/incidents", tag = "events",
@@ -59,7 +78,7 @@ pub async fn post_incidents(
     _: Editor,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<dto::RecordedEvents>, ApiError> {
-    Ok(Json(dto::RecordedEvents::incidents(&record(&state, webhooks::incidents(body)?).await?)))
+    record(&state, webhooks::incidents(body)?, dto::RecordedEvents::incidents).await
 }
 
 #[utoipa::path(post, path = "/api/events/changes", tag = "events",
@@ -72,5 +91,5 @@ pub async fn post_changes(
     _: Editor,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<dto::RecordedEvents>, ApiError> {
-    Ok(Json(dto::RecordedEvents::changes(&record(&state, webhooks::changes(body)?).await?)))
+    record(&state, webhooks::changes(body)?, dto::RecordedEvents::changes).await
 }

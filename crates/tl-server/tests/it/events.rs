@@ -46,6 +46,24 @@ async fn one_deployment_then_the_same_again_changes_nothing() {
 }
 
 #[tokio::test]
+async fn services_no_team_owns_are_recorded_and_named() {
+    let server = TestServer::new().await;
+    let mut stray = deployment(2);
+    stray["service"] = json!("payments-apii");
+    let mut other = deployment(3);
+    other["service"] = json!("zeta");
+    let batch = json!({"deployments": [deployment(1), stray, other]});
+    let r = server.send(Method::Post, "/api/events/deployments", token(&server), Some(batch)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["deployments"]["inserted"], 3, "{}", r.text);
+    assert_eq!(r.json["unowned_services"], json!(["payments-apii", "zeta"]));
+    let changes = json!({"commits": [{"sha": "abc", "service": "ledger", "authored_at": "2024-03-01T10:00:00Z"}]});
+    let r = server.send(Method::Post, "/api/events/changes", token(&server), Some(changes)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.json.get("unowned_services").is_none(), "{}", r.text);
+}
+
+#[tokio::test]
 async fn a_batch_of_ten_thousand_is_one_request_and_one_transaction() {
     let server = TestServer::new().await;
     let batch = json!({"deployments": (0..10_000).map(deployment).collect::<Vec<_>>()});
