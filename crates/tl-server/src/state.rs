@@ -45,6 +45,8 @@ pub struct Plan {
     ranking: OnceLock<Ranking>,
     capacity: OnceLock<Arc<Vec<dto::TeamCapacity>>>,
     milestone_teams: OnceLock<views::MilestoneTeams>,
+    /// `/api/scores` as JSON, serialised once (megabytes for a large plan).
+    scores_json: OnceLock<Result<Bytes, String>>,
 }
 
 impl Plan {
@@ -55,6 +57,7 @@ impl Plan {
             ranking: OnceLock::new(),
             capacity: OnceLock::new(),
             milestone_teams: OnceLock::new(),
+            scores_json: OnceLock::new(),
         }
     }
 
@@ -80,6 +83,17 @@ impl Plan {
     /// per revision; call it off the async threads the first time).
     pub fn capacity(&self) -> &Arc<Vec<dto::TeamCapacity>> {
         self.capacity.get_or_init(|| Arc::new(views::capacity(&self.workspace.model)))
+    }
+
+    /// The scores and ranking as a JSON body (serialised once per revision;
+    /// call it off the async threads the first time).
+    pub fn scores_json(&self) -> Result<Bytes, ApiError> {
+        let body = self.scores_json.get_or_init(|| {
+            serde_json::to_vec(&views::ranking(self.model(), self.ranking()))
+                .map(Bytes::from)
+                .map_err(|e| format!("serialising the scores: {e}"))
+        });
+        body.clone().map_err(ApiError::internal)
     }
 
     /// Every milestone's team (computed once per revision).

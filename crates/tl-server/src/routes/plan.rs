@@ -5,9 +5,12 @@ use crate::auth::{Editor, Viewer};
 use crate::dto;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiJson;
-use crate::state::AppState;
+use crate::state::{AppState, Plan};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{get, post};
+use axum::http::HeaderValue;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use std::path::{Component, Path, PathBuf};
 use tl_app::AppError;
@@ -44,8 +47,9 @@ pub async fn lint(State(state): State<AppState>, _: Viewer) -> Result<Json<dto::
 
 #[utoipa::path(get, path = "/api/scores", tag = "plan",
     responses((status = 200, body = dto::Ranking), (status = 401, body = ErrorBody)))]
-pub async fn scores(State(state): State<AppState>, _: Viewer) -> Result<Json<dto::Ranking>, ApiError> {
-    Ok(Json(state.with_plan(|p| crate::views::ranking(p.model(), p.ranking())).await?))
+pub async fn scores(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
+    let body = state.with_plan(Plan::scores_json).await??;
+    Ok(([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
 }
 
 /// A workspace path: relative, no `..`, a YAML file.
