@@ -125,6 +125,21 @@ pub fn etag(version: i64) -> axum::http::HeaderValue {
     axum::http::HeaderValue::from_str(&format!("\"v{version}\"")).expect("an entity tag is ASCII")
 }
 
+/// Whether a GET's `If-None-Match` names `tag` (or is `*`): the client's
+/// copy is current, and the answer is 304 without a body. The comparison is
+/// weak, as RFC 9110 has it for `If-None-Match`; an unreadable header is
+/// treated as absent (the full answer is always safe).
+pub fn none_match(headers: &axum::http::HeaderMap, tag: &axum::http::HeaderValue) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let ours = opaque(tag.to_str().unwrap_or_default());
+    headers
+        .get_all(axum::http::header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim() == "*" || opaque(t) == ours)
+}
+
 impl IfMatch {
     /// Parses the header's values (several headers count as one list).
     pub fn parse<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Result<IfMatch, ApiError> {

@@ -13,6 +13,7 @@ use crate::dto;
 use crate::error::ApiError;
 use crate::views::{self, Live};
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 use std::sync::{Arc, OnceLock, RwLock};
 use tl_engine::scoring::{RankOptions, Ranking};
 use tl_store::{Store, Versions};
@@ -83,6 +84,11 @@ impl Plan {
     /// per revision; call it off the async threads the first time).
     pub fn capacity(&self) -> &Arc<Vec<dto::TeamCapacity>> {
         self.capacity.get_or_init(|| Arc::new(views::capacity(&self.workspace.model)))
+    }
+
+    /// The entity tag of what depends on the plan alone.
+    pub fn etag(&self) -> HeaderValue {
+        HeaderValue::from_str(&format!("\"p{}\"", self.revision)).expect("an entity tag is ASCII")
     }
 
     /// The scores and ranking as a JSON body (serialised once per revision;
@@ -207,6 +213,13 @@ impl Derived {
 
     fn key(&self) -> (i64, i64, jiff::civil::Date) {
         (self.plan.revision, self.live_version, self.today)
+    }
+
+    /// The entity tag of everything derived here: the views are a function
+    /// of the plan revision, the live data's version and the day.
+    pub fn etag(&self) -> HeaderValue {
+        let tag = format!("\"d{}.{}.{}\"", self.plan.revision, self.live_version, self.today.strftime("%Y%m%d"));
+        HeaderValue::from_str(&tag).expect("an entity tag is ASCII")
     }
 }
 

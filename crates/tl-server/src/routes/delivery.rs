@@ -4,12 +4,12 @@
 use crate::auth::{Editor, Viewer};
 use crate::dto;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery, IfMatch, etag};
+use crate::extract::{ApiJson, ApiQuery, IfMatch, etag, none_match};
 use crate::state::{AppState, JsonView};
 use crate::views;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_TYPE, ETAG, LINK};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -37,9 +37,19 @@ pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> Response {
 }
 
 /// A whole view, serialised once per cache generation.
-pub(crate) async fn cached_json(state: &AppState, view: JsonView) -> Result<Response, ApiError> {
-    let body = state.derive(move |d| d.json(view)).await??;
-    Ok(([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
+pub(crate) async fn cached_json(state: &AppState, view: JsonView, headers: &HeaderMap) -> Result<Response, ApiError> {
+    let derived = state.derived().await?;
+    let tag = derived.etag();
+    if none_match(headers, &tag) {
+        return Ok(not_modified(tag));
+    }
+    let body = derived.off_thread(move |d| d.json(view)).await??;
+    Ok(([(CONTENT_TYPE, HeaderValue::from_static("application/json")), (ETAG, tag)], body).into_response())
+}
+
+/// 304: the client's copy, tagged `tag`, is current.
+pub(crate) fn not_modified(tag: HeaderValue) -> Response {
+    (StatusCode::NOT_MODIFIED, [(ETAG, tag)]).into_response()
 }
 
 /// The initiative with this id, or the one holding the milestone with this id.
@@ -200,9 +210,9 @@ pub async fn milestone(
 }
 
 #[utoipa::path(get, path = "/api/dependencies", tag = "delivery",
-    responses((status = 200, body = Vec<dto::Dependency>), (status = 401, body = ErrorBody)))]
-pub async fn dependencies(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
-    cached_json(&state, JsonView::Dependencies).await
+    responses((status = 200, body = Vec<dto::Dependency>), (status = 304, description = "Not modified: `If-None-Match` names the current `ETag`"), (status = 401, body = ErrorBody)))]
+pub async fn dependencies(State(state): State<AppState>, _: Viewer, headers: HeaderMap) -> Result<Response, ApiError> {
+    cached_json(&state, JsonView::Dependencies, &headers).await
 }
 
 #[utoipa::path(get, path = "/api/dependencies/{id}", tag = "delivery", params(("id" = String, Path)),
@@ -217,15 +227,15 @@ pub async fn dependency(
 }
 
 #[utoipa::path(get, path = "/api/cross-team-dependencies", tag = "delivery",
-    responses((status = 200, description = "Dependencies whose waited-for milestone belongs to another team than a blocked one", body = Vec<dto::Dependency>), (status = 401, body = ErrorBody)))]
-pub async fn cross_team(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
-    cached_json(&state, JsonView::CrossTeamDependencies).await
+    responses((status = 200, description = "Dependencies whose waited-for milestone belongs to another team than a blocked one", body = Vec<dto::Dependency>), (status = 304, description = "Not modified: `If-None-Match` names the current `ETag`"), (status = 401, body = ErrorBody)))]
+pub async fn cross_team(State(state): State<AppState>, _: Viewer, headers: HeaderMap) -> Result<Response, ApiError> {
+    cached_json(&state, JsonView::CrossTeamDependencies, &headers).await
 }
 
 #[utoipa::path(get, path = "/api/blockers", tag = "delivery",
-    responses((status = 200, body = dto::Blockers), (status = 401, body = ErrorBody)))]
-pub async fn blockers(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
-    cached_json(&state, JsonView::Blockers).await
+    responses((status = 200, body = dto::Blockers), (status = 304, description = "Not modified: `If-None-Match` names the current `ETag`"), (status = 401, body = ErrorBody)))]
+pub async fn blockers(State(state): State<AppState>, _: Viewer, headers: HeaderMap) -> Result<Response, ApiError> {
+    cached_json(&state, JsonView::Blockers, &headers).await
 }
 
 /// A subject's history with its `ETag`: the version of its latest update.

@@ -9,8 +9,8 @@ use crate::routes::delivery::{cached_json, json};
 use crate::state::{AppState, JsonView};
 use crate::views;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::http::header::ETAG;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -38,9 +38,9 @@ async fn all_objectives(state: &AppState) -> Result<std::sync::Arc<Vec<dto::Obje
 }
 
 #[utoipa::path(get, path = "/api/objectives", tag = "okrs",
-    responses((status = 200, description = "With key results, progress and roll-up", body = Vec<dto::Objective>), (status = 401, body = ErrorBody)))]
-pub async fn objectives(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
-    cached_json(&state, JsonView::Objectives).await
+    responses((status = 200, description = "With key results, progress and roll-up", body = Vec<dto::Objective>), (status = 304, description = "Not modified: `If-None-Match` names the current `ETag`"), (status = 401, body = ErrorBody)))]
+pub async fn objectives(State(state): State<AppState>, _: Viewer, headers: HeaderMap) -> Result<Response, ApiError> {
+    cached_json(&state, JsonView::Objectives, &headers).await
 }
 
 #[utoipa::path(get, path = "/api/objectives/{id}", tag = "okrs", params(("id" = String, Path)),

@@ -5,12 +5,13 @@ use crate::auth::{Editor, Viewer};
 use crate::dto;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiJson;
-use crate::state::{AppState, Plan};
+use crate::extract::none_match;
+use crate::state::AppState;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::routing::{get, post};
-use axum::http::HeaderValue;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_TYPE, ETAG};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::path::{Component, Path, PathBuf};
 use tl_app::AppError;
@@ -46,10 +47,15 @@ pub async fn lint(State(state): State<AppState>, _: Viewer) -> Result<Json<dto::
 }
 
 #[utoipa::path(get, path = "/api/scores", tag = "plan",
-    responses((status = 200, body = dto::Ranking), (status = 401, body = ErrorBody)))]
-pub async fn scores(State(state): State<AppState>, _: Viewer) -> Result<Response, ApiError> {
-    let body = state.with_plan(Plan::scores_json).await??;
-    Ok(([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
+    responses((status = 200, body = dto::Ranking), (status = 304, description = "Not modified: `If-None-Match` names the current `ETag`"), (status = 401, body = ErrorBody)))]
+pub async fn scores(State(state): State<AppState>, _: Viewer, headers: HeaderMap) -> Result<Response, ApiError> {
+    let plan = state.plan().await?;
+    let tag = plan.etag();
+    if none_match(&headers, &tag) {
+        return Ok(crate::routes::delivery::not_modified(tag));
+    }
+    let body = tokio::task::spawn_blocking(move || plan.scores_json()).await??;
+    Ok(([(CONTENT_TYPE, HeaderValue::from_static("application/json")), (ETAG, tag)], body).into_response())
 }
 
 /// A workspace path: relative, no `..`, a YAML file.

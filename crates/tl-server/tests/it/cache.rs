@@ -77,3 +77,49 @@ async fn the_cached_overview_is_rendered_per_user() {
     assert_eq!(html(&server, &server.viewer, "/").await, viewer);
     assert_eq!(html(&server, &server.editor, "/").await, editor);
 }
+
+/// A GET with `If-None-Match` naming the current `ETag` of a cached list.
+async fn conditional(server: &TestServer, path: &str, tag: &str) -> crate::support::Response {
+    let As::Token { secret, .. } = &server.viewer_token else { panic!("a token") };
+    let request = Request::builder()
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .header(header::IF_NONE_MATCH, tag)
+        .body(Body::empty())
+        .expect("request");
+    server.request(request).await
+}
+
+#[tokio::test]
+async fn cached_lists_answer_304_to_a_current_etag_and_move_with_writes() {
+    let server = TestServer::new().await;
+    let who = &server.viewer_token;
+    for path in ["/api/objectives", "/api/dependencies", "/api/cross-team-dependencies", "/api/blockers", "/api/scores"] {
+        let full = server.get(path, who).await;
+        assert_eq!(full.status, StatusCode::OK, "{path}: {}", full.text);
+        let tag = full.headers.get(header::ETAG).expect("an ETag").to_str().unwrap().to_string();
+        let again = conditional(&server, path, &tag).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}");
+        assert!(again.text.is_empty(), "{path}: a 304 has no body");
+        assert_eq!(again.headers.get(header::ETAG).unwrap(), tag.as_str());
+        // In a list, weak, or `*`: still current. Another tag: the body.
+        for header in [format!("\"x\", {tag}"), format!("W/{tag}"), "*".to_string()] {
+            assert_eq!(conditional(&server, path, &header).await.status, StatusCode::NOT_MODIFIED, "{path} {header}");
+        }
+        let other = conditional(&server, path, "\"d0.0.19700101\"").await;
+        assert_eq!((other.status, other.text.len()), (StatusCode::OK, full.text.len()), "{path}");
+    }
+
+    // A check-in moves the live views' tag, not the plan's (scores).
+    let objectives = server.get("/api/objectives", who).await.headers[header::ETAG].to_str().unwrap().to_string();
+    let scores = server.get("/api/scores", who).await.headers[header::ETAG].to_str().unwrap().to_string();
+    let body = json!({"value": 92.0, "confidence": 0.6, "status": "on_track", "expected_version": 0});
+    let r = server
+        .send(Method::Post, "/api/key-results/kr-auth-success-rate/check-ins", &server.editor_token, Some(body))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let stale = conditional(&server, "/api/objectives", &objectives).await;
+    assert_eq!(stale.status, StatusCode::OK, "a stale tag gets the new body");
+    assert!(stale.text.contains("92"), "{}", &stale.text[..200.min(stale.text.len())]);
+    assert_eq!(conditional(&server, "/api/scores", &scores).await.status, StatusCode::NOT_MODIFIED);
+}
