@@ -94,7 +94,8 @@ async fn conditional(server: &TestServer, path: &str, tag: &str) -> crate::suppo
 async fn cached_lists_answer_304_to_a_current_etag_and_move_with_writes() {
     let server = TestServer::new().await;
     let who = &server.viewer_token;
-    for path in ["/api/objectives", "/api/dependencies", "/api/cross-team-dependencies", "/api/blockers", "/api/scores"] {
+    for path in ["/api/objectives", "/api/dependencies", "/api/cross-team-dependencies", "/api/blockers", "/api/scores"]
+    {
         let full = server.get(path, who).await;
         assert_eq!(full.status, StatusCode::OK, "{path}: {}", full.text);
         let tag = full.headers.get(header::ETAG).expect("an ETag").to_str().unwrap().to_string();
