@@ -31,6 +31,21 @@ fn milestones(ctx: &Ctx<'_>, out: &mut Out<'_>) {
                 "give every milestone `owner`, `due` and a measurable `outcome`",
             );
         }
+        if let Some(due) = m.due.filter(|due| !init.quarter.contains(*due)) {
+            let q = init.quarter;
+            out.emit(
+                "milestone-in-quarter",
+                m.loc,
+                format!("milestone `{}` is due {due}, outside its initiative `{}`'s quarter {q}", m.id, init.id),
+                format!(
+                    "move the due date within {} to {}, or plan `{}` in {} (or split it)",
+                    q.start(),
+                    q.end(),
+                    init.id,
+                    crate::model::Quarter::containing(due)
+                ),
+            );
+        }
         if let Some(outcome) = m.outcome.as_deref().filter(|o| !o.trim().is_empty()) {
             let has_digit = outcome.chars().any(|c| c.is_ascii_digit());
             let has_quantifier =

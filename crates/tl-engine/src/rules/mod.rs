@@ -144,6 +144,9 @@ catalogue! {
     "milestone-measurable", Warning, false,
     "A milestone's outcome is not measurable.",
     "\"Migrate 25% of users with zero downtime\" can be verified; \"do the migration\" cannot. The rule looks for a number or a quantifier (all, every, zero, none, each) in the outcome.";
+    "milestone-in-quarter", Warning, false,
+    "A milestone is due outside its initiative's quarter.",
+    "An initiative's effort is planned, and counted against its teams' capacity, in its quarter. A milestone due after that quarter is work the capacity plan does not see (it lands on the next quarter unplanned); one due before it starts cannot be met by work planned in it. Move the due date into the quarter, or move or split the initiative.";
     "effort-estimate", Error, false,
     "An effort estimate is missing or not ordered optimistic <= likely <= pessimistic.",
     "Three-point estimates feed capacity, utilization and later the forecasts. An active initiative with no effort asks for nothing, and an unordered estimate is a typo.";
