@@ -239,22 +239,11 @@ pub async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<Calle
         })
     } else if let Some(secret) = session_secret(parts) {
         let id = sha256_hex(&secret);
-        match state.store.load_session(&id, now).await? {
-            Some(Session { user_id: Some(user_id), data, .. }) => match state.store.user(user_id).await {
-                Ok(user) => {
-                    let csrf = serde_json::from_str::<SessionData>(&data).map(|d| d.csrf).unwrap_or_default();
-                    Some(Caller {
-                        name: user.username,
-                        user_id: Some(user.id),
-                        role: user.role,
-                        via: Via::Session { id, csrf },
-                    })
-                }
-                Err(tl_store::Error::NotFound { .. }) => None,
-                Err(e) => return Err(e.into()),
-            },
-            _ => None,
-        }
+        // One round trip for the session and its user.
+        state.store.session_user(&id, now).await?.map(|(session, user)| {
+            let csrf = serde_json::from_str::<SessionData>(&session.data).map(|d| d.csrf).unwrap_or_default();
+            Caller { name: user.username, user_id: Some(user.id), role: user.role, via: Via::Session { id, csrf } }
+        })
     } else {
         None
     };

@@ -177,6 +177,9 @@ pub trait Store: Send + Sync {
     fn save_session(&self, session: Session) -> BoxFuture<'_, Result<()>>;
     /// The session, if it exists and has not expired at `now`.
     fn load_session<'a>(&'a self, id: &'a str, now: Timestamp) -> BoxFuture<'a, Result<Option<Session>>>;
+    /// The live session `id` and its user, in one round trip; `None` if the
+    /// session is unknown, expired or has no user.
+    fn session_user<'a>(&'a self, id: &'a str, now: Timestamp) -> BoxFuture<'a, Result<Option<(Session, User)>>>;
     fn delete_session<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<()>>;
     /// Deletes the sessions expired at `now`; returns how many.
     fn delete_expired_sessions(&self, now: Timestamp) -> BoxFuture<'_, Result<u64>>;

@@ -155,6 +155,27 @@ pub(super) async fn load_session(store: &SqlStore, id: &str, now: Timestamp) -> 
     .transpose()
 }
 
+/// The live session `id` with its user, in one query: the session of every
+/// dashboard request. `None` if the session is unknown, expired, or has no
+/// user (any more).
+pub(super) async fn session_user(store: &SqlStore, id: &str, now: Timestamp) -> Result<Option<(Session, User)>> {
+    let sql = "SELECT s.id AS session_id, s.data, s.expires_at_ms, u.id, u.username, u.role, u.password_hash, \
+               u.version, u.created_at_ms FROM sessions s JOIN users u ON u.id = s.user_id \
+               WHERE s.id = $1 AND s.expires_at_ms > $2";
+    let row = sqlx::query(sql).bind(id).bind(millis(now)).fetch_optional(&store.pool).await?;
+    row.map(|row| {
+        let user = user_of(&row)?;
+        let session = Session {
+            id: row.try_get("session_id")?,
+            user_id: Some(user.id),
+            data: row.try_get("data")?,
+            expires_at: timestamp(row.try_get("expires_at_ms")?)?,
+        };
+        Ok((session, user))
+    })
+    .transpose()
+}
+
 pub(super) async fn delete_session(store: &SqlStore, id: &str) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&store.pool).await?;
     Ok(())

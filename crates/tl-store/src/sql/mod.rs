@@ -273,6 +273,10 @@ impl Store for SqlStore {
         Box::pin(auth::load_session(self, id, now))
     }
 
+    fn session_user<'a>(&'a self, id: &'a str, now: Timestamp) -> BoxFuture<'a, Result<Option<(Session, User)>>> {
+        Box::pin(auth::session_user(self, id, now))
+    }
+
     fn delete_session<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(auth::delete_session(self, id))
     }

@@ -46,6 +46,7 @@ async fn users_are_created_found_updated_and_deleted() {
         assert!(matches!(store.user(viewer.id).await, Err(Error::NotFound { .. })));
         assert!(matches!(store.delete_user(viewer.id).await, Err(Error::NotFound { .. })));
         assert_eq!(store.load_session("s1", now()).await.unwrap(), None, "the user's sessions went too");
+        assert_eq!(store.session_user("s1", now()).await.unwrap(), None);
         assert!(matches!(store.update_user(viewer.id, 3, UserUpdate::default()).await, Err(Error::NotFound { .. })));
         assert!(format!("{admin:?}").contains("<redacted>"), "Debug hides the hash");
         assert!(!format!("{admin:?}").contains("argon2id"));
@@ -71,6 +72,10 @@ async fn sessions_expire() {
         store.save_session(s.clone()).await.unwrap();
         assert_eq!(store.load_session("abc", now()).await.unwrap(), Some(s.clone()));
         assert_eq!(store.load_session("abc", later(31)).await.unwrap(), None, "expired");
+        // The same in one round trip, with the user.
+        assert_eq!(store.session_user("abc", now()).await.unwrap(), Some((s.clone(), user.clone())));
+        assert_eq!(store.session_user("abc", later(31)).await.unwrap(), None, "expired");
+        assert_eq!(store.session_user("nope", now()).await.unwrap(), None);
 
         let renewed = Session { data: "{}".into(), expires_at: later(90), ..s };
         store.save_session(renewed.clone()).await.unwrap();
@@ -78,6 +83,7 @@ async fn sessions_expire() {
 
         let anonymous = Session { id: "anon".into(), user_id: None, data: "{}".into(), expires_at: later(1) };
         store.save_session(anonymous).await.unwrap();
+        assert_eq!(store.session_user("anon", now()).await.unwrap(), None, "no user");
         let orphan =
             Session { id: "orphan".into(), user_id: Some(user.id + 1000), data: "{}".into(), expires_at: later(1) };
         assert!(matches!(store.save_session(orphan).await, Err(Error::NotFound { .. })));
