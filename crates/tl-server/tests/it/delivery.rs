@@ -8,8 +8,14 @@ use jiff::{SignedDuration, Timestamp};
 use tl_engine::delivery::{Deployment, Incident, PullRequest, RunResult};
 use tl_store::EventBatch;
 
+/// `h` hours before one instant shared by the whole run (whole seconds), so
+/// that differences between these times are exact: each taking its own
+/// `now` made lead times a millisecond short whenever the clock ticked
+/// between two calls.
 fn hours_ago(h: i64) -> Timestamp {
-    Timestamp::now().checked_sub(SignedDuration::from_hours(h)).unwrap()
+    static BASE: std::sync::OnceLock<Timestamp> = std::sync::OnceLock::new();
+    let base = *BASE.get_or_init(|| Timestamp::from_second(Timestamp::now().as_second()).expect("now"));
+    base.checked_sub(SignedDuration::from_hours(h)).unwrap()
 }
 
 fn deploy(id: &str, service: &str, env: &str, h: i64, sha: &str) -> Deployment {
