@@ -125,6 +125,10 @@ impl Simulation {
     /// sample, in sample order. Panics if a task is out of range.
     pub fn group_finishes(&self, tasks: &[usize]) -> Vec<f32> {
         assert!(tasks.iter().all(|&t| t < self.n_tasks), "task out of range");
+        if self.n_tasks == 0 {
+            // Nothing to do finishes on day 0 (there are no blocks to read).
+            return vec![0.0; self.n_samples];
+        }
         let mut out = Vec::with_capacity(self.n_samples);
         for (rows, valid) in self.blocks() {
             let mut latest = [0.0f32; LANES];
@@ -140,6 +144,9 @@ impl Simulation {
 
     /// The project's finish (its last task's) in every sample.
     pub fn project_finishes(&self) -> Vec<f32> {
+        if self.n_tasks == 0 {
+            return vec![0.0; self.n_samples];
+        }
         let mut out = Vec::with_capacity(self.n_samples);
         for (rows, valid) in self.blocks() {
             let mut latest = [0.0f32; LANES];
