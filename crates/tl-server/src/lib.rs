@@ -68,6 +68,34 @@ async fn api_not_found(uri: axum::http::Uri) -> ApiError {
 /// Serves `app` on `listener` until Ctrl-C, with the peer address available
 /// to the login rate limit.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let warmer = tokio::spawn(keep_warm(state.clone(), std::time::Duration::from_secs(2)));
+    let served = serve_only(state, listener).await;
+    warmer.abort();
+    served
+}
+
+/// Polls the store's versions every `every` and, when the plan or the live
+/// data moved (an apply from the CLI or another instance, a check-in), warms
+/// the caches (see [`web::warm`]), so that the first page after an apply of
+/// a large plan does not wait seconds for its schedule and forecast.
+pub async fn keep_warm(state: AppState, every: std::time::Duration) {
+    let mut warmed: Option<(i64, i64, jiff::civil::Date)> = None;
+    loop {
+        if let Ok(v) = state.store.versions().await {
+            let key = (v.plan, v.live, routes::today());
+            if warmed != Some(key) {
+                match web::warm(&state).await {
+                    Ok(_) => warmed = Some(key),
+                    Err(e) => tracing::warn!("warming the caches: {e}"),
+                }
+            }
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// [`serve`] without the cache warmer.
+async fn serve_only(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

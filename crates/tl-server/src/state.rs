@@ -311,6 +311,13 @@ impl AppState {
         Ok(derived)
     }
 
+    /// Whether the overview for these versions (today) is computed already,
+    /// so that the next page is served from the cache: what the warmer is
+    /// for. Computes nothing.
+    pub fn is_warm(&self, versions: Versions) -> bool {
+        self.cached_derived(versions, crate::routes::today()).is_some_and(|d| d.overview.get().is_some())
+    }
+
     fn cached_derived(&self, versions: Versions, today: jiff::civil::Date) -> Option<Arc<Derived>> {
         let current = self.cache.derived.read().unwrap_or_else(|e| e.into_inner());
         current

@@ -601,3 +601,22 @@ async fn refused_check_in(
     };
     Ok(render(&page, status))
 }
+
+/// Computes, ahead of any request, what the dashboard's first page needs for
+/// the current plan and live data: the derived views and the overview, and
+/// for a new plan revision its schedule, forecast and portfolio (seconds on
+/// a large organisation). Returns the versions it warmed.
+pub async fn warm(state: &AppState) -> Result<(i64, i64), crate::error::ApiError> {
+    let derived = state.derived().await?;
+    derived
+        .off_thread(|d| {
+            d.objectives();
+            d.initiatives();
+            d.blockers();
+        })
+        .await?;
+    overview::overview_data(&derived).await?;
+    planning::forecasted(&derived.plan).await?;
+    planning::portfolio_of(&derived.plan).await?;
+    Ok((derived.plan.revision, derived.live_version))
+}

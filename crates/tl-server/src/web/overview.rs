@@ -236,23 +236,27 @@ pub(crate) fn is_late(d: &dto::Dependency, today: jiff::civil::Date) -> bool {
             && d.due.as_deref().and_then(|x| x.parse::<jiff::civil::Date>().ok()).is_some_and(|due| due < today))
 }
 
+/// The overview's user-independent view model, computed once per derived
+/// state off the async threads.
+pub(crate) async fn overview_data(derived: &Arc<Derived>) -> Result<Arc<OverviewData>, ApiError> {
+    if let Some(data) = derived.overview.get() {
+        return Ok(data.clone());
+    }
+    let scheduled = scheduled(&derived.plan).await?;
+    let derived = derived.clone();
+    Ok(tokio::task::spawn_blocking(move || {
+        derived.overview.get_or_init(|| Arc::new(OverviewData::new(&derived, &scheduled))).clone()
+    })
+    .await?)
+}
+
 pub(crate) async fn page(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     ApiQuery(query): ApiQuery<OverviewQuery>,
 ) -> Result<Response, ApiError> {
     let ctx = Ctx::load(&state, caller).await?;
-    let data = match ctx.derived.overview.get() {
-        Some(data) => data.clone(),
-        None => {
-            let scheduled = scheduled(&ctx.plan).await?;
-            let derived = ctx.derived.clone();
-            tokio::task::spawn_blocking(move || {
-                derived.overview.get_or_init(|| Arc::new(OverviewData::new(&derived, &scheduled))).clone()
-            })
-            .await?
-        }
-    };
+    let data = overview_data(&ctx.derived).await?;
     let page = OverviewPage {
         layout: ctx.layout("Overview", "/"),
         notice: query.saved.map(|kr| format!("Check-in recorded for {kr}.")),

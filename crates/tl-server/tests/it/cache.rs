@@ -124,3 +124,59 @@ async fn cached_lists_answer_304_to_a_current_etag_and_move_with_writes() {
     assert!(stale.text.contains("92"), "{}", &stale.text[..200.min(stale.text.len())]);
     assert_eq!(conditional(&server, "/api/scores", &scores).await.status, StatusCode::NOT_MODIFIED);
 }
+
+/// Waits (up to 60 s) until the server's caches are warm for the store's
+/// current versions, with no request made.
+async fn until_warm(server: &TestServer) {
+    for _ in 0..3000 {
+        let versions = server.store.versions().await.unwrap();
+        if server.state.is_warm(versions) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the caches never warmed");
+}
+
+#[tokio::test]
+async fn the_warmer_follows_the_store_without_requests() {
+    let server = TestServer::new().await;
+    let versions = server.store.versions().await.unwrap();
+    assert!(!server.state.is_warm(versions), "nothing has asked yet");
+    let warmer = tokio::spawn(tl_server::keep_warm(server.state.clone(), std::time::Duration::from_millis(20)));
+    until_warm(&server).await;
+    // A check-in written straight to the store (as another instance would)
+    // moves the live version; the warmer catches up on its own.
+    let check_in = tl_store::NewCheckIn {
+        value: 91.0,
+        confidence: tl_store::Confidence::new(0.5).unwrap(),
+        status: tl_store::CheckInStatus::OnTrack,
+        note: None,
+        blockers: vec![],
+        author: "warmer test".into(),
+        at: jiff::Timestamp::now(),
+    };
+    server.store.record_check_in("kr-auth-success-rate", 0, check_in).await.unwrap();
+    let moved = server.store.versions().await.unwrap();
+    assert_ne!(moved, versions);
+    until_warm(&server).await;
+    warmer.abort();
+}
+
+#[tokio::test]
+async fn a_database_with_no_plan_serves_every_page_and_warms() {
+    // A fresh database: nothing applied yet. Forecasting an empty schedule
+    // used to panic (the roadmap, and the warmer of `serve`).
+    let dir = crate::support::TempDir(std::env::temp_dir().join(crate::support::unique_name("tl_empty")));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let store = tl_store::open(&dir.0.join("t.db").display().to_string()).await.unwrap();
+    let server = TestServer::on(std::sync::Arc::new(store), tl_server::Config::default(), Some(dir), true).await;
+    for path in ["/", "/okrs", "/initiatives", "/teams", "/dependencies", "/debt", "/health", "/portfolio", "/roadmap"]
+        .into_iter()
+        .chain(["/capacity", "/delivery", "/revisions"])
+    {
+        let page = html(&server, &server.viewer, path).await;
+        assert!(page.contains("</html>"), "{path}");
+    }
+    tl_server::web::warm(&server.state).await.expect("warms an empty plan");
+}

@@ -64,6 +64,7 @@ impl As {
 
 pub struct TestServer {
     pub app: Router,
+    pub state: AppState,
     pub store: Arc<dyn Store>,
     pub viewer: As,
     pub editor: As,
@@ -112,7 +113,7 @@ impl TestServer {
             }
         }
         let state = AppState::new(store.clone(), config);
-        let app = tl_server::app(state);
+        let app = tl_server::app(state.clone());
         let token = |name: &str, role: Role| {
             let store = store.clone();
             let name = name.to_string();
@@ -126,6 +127,7 @@ impl TestServer {
         let editor_token = token(&unique_name("editor"), Role::Editor).await;
         let mut server = TestServer {
             app,
+            state,
             store,
             viewer: As::Anonymous,
             editor: As::Anonymous,
