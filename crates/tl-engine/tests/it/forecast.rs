@@ -357,7 +357,8 @@ fn an_empty_network_finishes_on_day_zero() {
     let network = Network::new(vec![], vec![]).expect("valid");
     let group = tl_engine::forecast::Group { name: "none".into(), tasks: vec![], due: Some(3.0) };
     for pass in [Pass::Precedence, Pass::ResourceAware] {
-        let f = forecast(&network, &opts(100, 1, Distribution::PertBeta, pass), &[group.clone()]).expect("valid");
+        let f = forecast(&network, &opts(100, 1, Distribution::PertBeta, pass), std::slice::from_ref(&group))
+            .expect("valid");
         assert!(f.tasks.is_empty());
         assert_eq!((f.project.p50, f.project.p95), (0.0, 0.0));
         assert_eq!(f.groups[0].on_time, Some(1.0));
