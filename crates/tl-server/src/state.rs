@@ -124,10 +124,19 @@ pub struct Derived {
     blockers: OnceLock<Arc<dto::Blockers>>,
     /// The overview page's user-independent view model.
     pub(crate) overview: OnceLock<Arc<crate::web::OverviewData>>,
+    /// Delivery figures by (scope, definition, hour): reading and reducing
+    /// the events takes tens of milliseconds once a repository's history is
+    /// in; new events move the live version, which replaces this whole
+    /// `Derived`, and the hour keeps the windows' ends current.
+    pub(crate) delivery: std::sync::Mutex<DeliveryCache>,
     /// The large lists as JSON, serialised once (megabytes for a large
     /// organisation: serialising them per request dominated their cost).
     json: [OnceLock<Result<Bytes, String>>; JsonView::COUNT],
 }
+
+/// See `Derived::delivery`.
+pub(crate) type DeliveryCache =
+    std::collections::HashMap<(String, String, i64), Arc<crate::routes::delivery_metrics::Computed>>;
 
 /// The views served whole as JSON from `Derived::json`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,6 +163,7 @@ impl Derived {
             dependencies: OnceLock::new(),
             blockers: OnceLock::new(),
             overview: OnceLock::new(),
+            delivery: Default::default(),
             json: Default::default(),
         }
     }

@@ -32,13 +32,16 @@ pub(crate) struct Computed {
 }
 
 /// Parses the scope and definition (naming the field on a mistake), reads
-/// the events and computes the summary off the async threads.
+/// the events and computes the summary off the async threads; the same
+/// question within the hour, with no new events or plan, is answered from
+/// the cache.
 pub(crate) async fn compute(
     state: &AppState,
     scope: Option<&str>,
     definition: Option<&str>,
-) -> Result<Computed, ApiError> {
-    let plan = state.plan().await?;
+) -> Result<Arc<Computed>, ApiError> {
+    let derived = state.derived().await?;
+    let plan = derived.plan.clone();
     let scope_text = scope.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("organisation").to_string();
     let parsed = Scope::parse(&scope_text).ok_or_else(|| {
         ApiError::invalid(
@@ -57,11 +60,23 @@ pub(crate) async fn compute(
         .cloned()
         .ok_or_else(|| ApiError::not_found("delivery definition", definition.unwrap_or_default()))?;
     let now = jiff::Timestamp::now();
+    let key = (scope_text.clone(), definition.name().to_string(), now.as_second().div_euclid(3600));
+    let cache = |d: &crate::state::Derived| d.delivery.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+    if let Some(hit) = cache(&derived) {
+        return Ok(hit);
+    }
     let events = load_events(state.store.as_ref(), &delivery, now).await?;
     let (plan2, def2) = (plan.clone(), definition.clone());
     let summary =
         tokio::task::spawn_blocking(move || delivery.summary(plan2.model(), &events, &parsed, &def2, now)).await?;
-    Ok(Computed { plan, definition, summary, scope: scope_text })
+    let computed = Arc::new(Computed { plan, definition, summary, scope: scope_text });
+    let mut cached = derived.delivery.lock().unwrap_or_else(|e| e.into_inner());
+    // Hours and scopes add up over a long-lived `Derived`: keep it small.
+    if cached.len() >= 256 {
+        cached.clear();
+    }
+    cached.insert(key, computed.clone());
+    Ok(computed)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -95,6 +95,7 @@ async fn the_four_keys_come_from_the_events_under_the_named_definition() {
     let r = server.get("/api/delivery/keys", who).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let k = &r.json;
+    let first = r.json.clone();
     assert_eq!(k["definition"], "acme-delivery");
     assert_eq!(k["scope"], "organisation");
     let o = &k["overall"];
@@ -135,6 +136,17 @@ async fn the_four_keys_come_from_the_events_under_the_named_definition() {
     // Checkout lead times 10, 20, 30, 40 hours: median 25 hours.
     assert_eq!(value("km-checkout-lead-time"), 25.0);
     assert!(value("km-checkout-web-conversion").is_null());
+
+    // Asked again: the same figures (from the cache). A new deployment
+    // moves the live version, so the next answer counts it.
+    assert_eq!(server.get("/api/delivery/keys", who).await.json, first);
+    let more =
+        EventBatch { deployments: vec![deploy("d5", "checkout-web", "production", 50, "m5")], ..EventBatch::default() };
+    server.store.record_events(&more).await.expect("record");
+    let after = server.get("/api/delivery/keys", who).await.json;
+    assert_eq!(after["overall"]["deployments"], 7, "{after}");
+    let page = server.get("/delivery", &server.viewer).await;
+    assert_eq!(page.status, StatusCode::OK);
 }
 
 #[tokio::test]
