@@ -605,7 +605,8 @@ async fn refused_check_in(
 /// Computes, ahead of any request, what the dashboard's first page needs for
 /// the current plan and live data: the derived views and the overview, and
 /// for a new plan revision its schedule, forecast and portfolio (seconds on
-/// a large organisation). Returns the versions it warmed.
+/// a large organisation), and the Delivery page's default figures. Returns
+/// the versions it warmed.
 pub async fn warm(state: &AppState) -> Result<(i64, i64), crate::error::ApiError> {
     let derived = state.derived().await?;
     derived
@@ -618,5 +619,8 @@ pub async fn warm(state: &AppState) -> Result<(i64, i64), crate::error::ApiError
     overview::overview_data(&derived).await?;
     planning::forecasted(&derived.plan).await?;
     planning::portfolio_of(&derived.plan).await?;
+    // The Delivery page's default view (the organisation, the default
+    // definition): reading the events is its cost.
+    crate::routes::delivery_metrics::compute(state, None, None).await?;
     Ok((derived.plan.revision, derived.live_version))
 }
