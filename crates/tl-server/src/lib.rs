@@ -84,8 +84,16 @@ pub async fn keep_warm(state: AppState, every: std::time::Duration) {
         if let Ok(v) = state.store.versions().await {
             let key = (v.plan, v.live, routes::today());
             if warmed != Some(key) {
+                let start = std::time::Instant::now();
                 match web::warm(&state).await {
-                    Ok(_) => warmed = Some(key),
+                    Ok((revision, live)) => {
+                        warmed = Some(key);
+                        // For operators: how long a new plan or live write
+                        // takes to be served from the caches.
+                        ::metrics::histogram!("throughline_warm_seconds").record(start.elapsed().as_secs_f64());
+                        ::metrics::gauge!("throughline_warm_plan_revision").set(revision as f64);
+                        ::metrics::gauge!("throughline_warm_live_version").set(live as f64);
+                    }
                     Err(e) => tracing::warn!("warming the caches: {e}"),
                 }
             }

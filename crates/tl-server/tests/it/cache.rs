@@ -161,6 +161,9 @@ async fn the_warmer_follows_the_store_without_requests() {
     assert_ne!(moved, versions);
     until_warm(&server).await;
     warmer.abort();
+    let metrics = server.get("/metrics", &server.viewer_token).await.text;
+    assert!(metrics.contains("throughline_warm_seconds"), "{metrics}");
+    assert!(metrics.contains("throughline_warm_plan_revision"), "{metrics}");
 }
 
 #[tokio::test]
