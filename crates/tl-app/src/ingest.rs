@@ -62,6 +62,10 @@ pub struct GitCommit {
     pub parents: Vec<String>,
     pub authored: Timestamp,
     pub committed: Timestamp,
+    /// The commit-graph's generation number, when the repository has a
+    /// commit-graph that holds this commit (it holds all its ancestors too):
+    /// larger than every ancestor's, whatever the clocks said.
+    pub generation: Option<u32>,
 }
 
 /// A tag that matches the pattern, peeled to its commit.
@@ -405,9 +409,11 @@ pub fn walk_git<E>(
 
 /// The commits reachable from `tips` but not from `hidden`, as `git rev-list
 /// TIPS --not HIDDEN` gives them, reading little more than those: both sides
-/// are painted newest first (by committer time) and the walk stops once
-/// only hidden commits are left to visit, after a margin of
-/// [`HIDDEN_SLOP`] more for clocks that went backwards. An incremental
+/// are painted newest first (by commit-graph generation where the reader
+/// gives one, then committer time) and the walk stops once only hidden
+/// commits are left to visit, after a margin of [`HIDDEN_SLOP`] more for
+/// clocks that went backwards. With generation numbers the answer is exact
+/// whatever the clocks say. An incremental
 /// ingestion thus reads what is new and the edge of what was deployed, not
 /// the whole deployed history. Tips `read` cannot find are ignored.
 pub fn unseen_commits<E>(
@@ -423,8 +429,10 @@ pub fn unseen_commits<E>(
     }
     struct Walk<'r, E> {
         nodes: HashMap<String, Node, IdHash>,
-        /// Newest first: (committer time, push order, id, counted in `live`).
-        queue: std::collections::BinaryHeap<(Timestamp, u64, String, bool)>,
+        /// Newest first: (generation, committer time, push order, id,
+        /// counted in `live`); a commit outside the commit-graph (newer than
+        /// all in it) ranks above every generation.
+        queue: std::collections::BinaryHeap<(u32, Timestamp, u64, String, bool)>,
         pushed: u64,
         /// Queued entries not known to be hidden when they were queued.
         live: usize,
@@ -447,7 +455,8 @@ pub fn unseen_commits<E>(
             let counted = node.flags & HIDDEN == 0;
             self.live += usize::from(counted);
             self.pushed += 1;
-            self.queue.push((node.commit.committed, self.pushed, id.to_string(), counted));
+            let generation = node.commit.generation.unwrap_or(u32::MAX);
+            self.queue.push((generation, node.commit.committed, self.pushed, id.to_string(), counted));
             Ok(())
         }
     }
@@ -461,7 +470,7 @@ pub fn unseen_commits<E>(
         walk.paint(tip, HIDDEN)?;
     }
     let mut slop = HIDDEN_SLOP;
-    while let Some((_, _, id, counted)) = walk.queue.pop() {
+    while let Some((_, _, _, id, counted)) = walk.queue.pop() {
         walk.live -= usize::from(counted);
         let node = &walk.nodes[&id];
         let (flags, parents) = (node.flags, node.commit.parents.clone());
@@ -581,6 +590,7 @@ mod tests {
             parents: parents.iter().map(|p| p.to_string()).collect(),
             authored: t(hours),
             committed: t(hours),
+            generation: None,
         }
     }
 
@@ -814,9 +824,27 @@ mod tests {
                     }
                 }
                 let jitter = if skew > 0 { next(2 * skew as usize + 1) as i64 - skew } else { 0 };
-                GitCommit { id: format!("c{i}"), parents, authored: t(i as i64), committed: t(i as i64 * 2 + jitter) }
+                GitCommit {
+                    id: format!("c{i}"),
+                    parents,
+                    authored: t(i as i64),
+                    committed: t(i as i64 * 2 + jitter),
+                    generation: None,
+                }
             })
             .collect()
+    }
+
+    /// Gives every commit its generation number (1 + its parents' largest),
+    /// as a commit-graph would.
+    fn with_generations(mut history: Vec<GitCommit>) -> Vec<GitCommit> {
+        let mut generation: HashMap<String, u32> = HashMap::new();
+        for c in &mut history {
+            let g = 1 + c.parents.iter().map(|p| generation[p]).max().unwrap_or(0);
+            generation.insert(c.id.clone(), g);
+            c.generation = Some(g);
+        }
+        history
     }
 
     fn reachable(history: &[GitCommit], from: &[String]) -> BTreeSet<String> {
@@ -833,12 +861,24 @@ mod tests {
         seen
     }
 
+    /// Seeds, history lengths, how far clocks may run back in hours
+    /// (commits are two hours apart), and whether to give generation
+    /// numbers. A skew of 20,000 hours scrambles the time order of 4,000
+    /// commits far beyond the margin: only generations keep it exact.
+    fn unseen_cases() -> impl Iterator<Item = (u64, usize, i64, bool)> {
+        let plain = (1..=60).map(|s| (s, 400, 0, false));
+        let skewed = (61..=90).map(|s| (s, 400, 3, false));
+        let scrambled = (91..=110).map(|s| (s, 4_000, 20_000, true));
+        plain.chain(skewed).chain(scrambled)
+    }
+
     #[test]
     fn unseen_commits_are_the_tips_history_less_the_hidden_ones() {
-        for (seed, skew) in (1..=60).map(|s| (s, 0)).chain((61..=90).map(|s| (s, 3))) {
-            let history = random_history(seed, 400, skew);
+        for (seed, n, skew, generations) in unseen_cases() {
+            let history = random_history(seed, n, skew);
+            let history = if generations { with_generations(history) } else { history };
             let pick = |k: u64, m: usize| -> Vec<String> {
-                (0..m).map(|j| format!("c{}", (seed * 7919 + k * 104_729 + j as u64 * 7_877) % 400)).collect()
+                (0..m).map(|j| format!("c{}", (seed * 7919 + k * 104_729 + j as u64 * 7_877) % n as u64)).collect()
             };
             let (tips, hidden) = (pick(1, 2), pick(2, 1 + (seed % 20) as usize));
             let by_id: HashMap<&str, &GitCommit> = history.iter().map(|c| (c.id.as_str(), c)).collect();
@@ -850,8 +890,33 @@ mod tests {
             let found: BTreeSet<String> = found.unwrap().into_iter().map(|c| c.id).collect();
             let expected: BTreeSet<String> =
                 reachable(&history, &tips).difference(&reachable(&history, &hidden)).cloned().collect();
-            assert_eq!(found, expected, "seed {seed}, skew {skew}");
+            assert_eq!(found, expected, "seed {seed}, skew {skew}, generations {generations}");
         }
+    }
+
+    #[test]
+    fn generations_keep_unseen_commits_exact_when_a_clock_ran_far_ahead() {
+        // A root whose clock was 1,000 commits ahead: r <- m1 <- ... <- m1000,
+        // m1000 deployed (hidden), and a new commit T on r. Only T is new.
+        let far = 10_000;
+        let mut history = vec![c("r", &[], far)];
+        history.push(c("m1", &["r"], 1));
+        for i in 2..=1000 {
+            history.push(c(&format!("m{i}"), &[&format!("m{}", i - 1)], i));
+        }
+        history.push(c("t", &["r"], far + 1));
+        let unseen = |history: &[GitCommit]| -> BTreeSet<String> {
+            let by_id: HashMap<&str, &GitCommit> = history.iter().map(|c| (c.id.as_str(), c)).collect();
+            let found: Result<Vec<GitCommit>, ()> =
+                unseen_commits(&["t".to_string()], &["m1000".to_string()], &mut |id| {
+                    Ok(by_id.get(id).map(|c| (*c).clone()))
+                });
+            found.unwrap().into_iter().map(|c| c.id).collect()
+        };
+        assert_eq!(unseen(&with_generations(history.clone())), BTreeSet::from(["t".to_string()]));
+        // By time alone the margin (256 commits) runs out first, and the
+        // root is taken for new.
+        assert_eq!(unseen(&history), BTreeSet::from(["r".to_string(), "t".to_string()]));
     }
 
     #[test]

@@ -229,12 +229,18 @@ fn read_repository(
     let mut count = 0u64;
     // A shallow clone lacks the parents of its boundary commits.
     let shallow = repo.is_shallow().unwrap_or(false);
+    // Generation numbers keep the search for unseen commits exact whatever
+    // the clocks said; a first run has nothing to hide and needs none.
+    let graph = if hidden.is_empty() { None } else { repo.commit_graph_if_enabled().ok().flatten() };
     let mut buf = Vec::new();
     let mut read = |id: &str| -> anyhow::Result<Option<GitCommit>> {
         let oid = gix::ObjectId::from_hex(id.as_bytes()).with_context(|| format!("`{id}` is not a commit id"))?;
         let commit = match repo.objects.try_find(&oid, &mut buf)? {
             Some(data) if data.kind == gix::object::Kind::Commit => {
-                decode_commit(id.to_string(), gix::objs::CommitRefIter::from_bytes(data.data, oid.kind()))?
+                let mut commit =
+                    decode_commit(id.to_string(), gix::objs::CommitRefIter::from_bytes(data.data, oid.kind()))?;
+                commit.generation = graph.as_ref().and_then(|g| g.commit_by_id(oid)).map(|c| c.generation());
+                commit
             }
             Some(data) => anyhow::bail!("object {id} is a {}, where a commit was expected", data.kind),
             None if shallow => return Ok(None),
@@ -278,7 +284,13 @@ fn decode_commit(id: String, tokens: gix::objs::CommitRefIter<'_>) -> anyhow::Re
             gix::objs::commit::ref_iter::Token::Author { signature } => authored = Some(signature.seconds()),
             gix::objs::commit::ref_iter::Token::Committer { signature } => {
                 let Some(authored) = authored else { break };
-                return Ok(GitCommit { parents, authored: time(authored)?, committed: time(signature.seconds())?, id });
+                return Ok(GitCommit {
+                    parents,
+                    authored: time(authored)?,
+                    committed: time(signature.seconds())?,
+                    id,
+                    generation: None,
+                });
             }
             _ => {}
         }
@@ -601,6 +613,61 @@ mod tests {
         let still = ingest(&store2, &repo, &branch).await;
         assert_eq!((still.summary.commits, still.summary.deployments), (0, 0));
         store2.close().await;
+    }
+
+    /// Writes `stream` into the repository with `git fast-import`.
+    fn fast_import(repo: &Repo, stream: &str) {
+        use std::io::Write as _;
+        let mut child = Command::new("git")
+            .args(["fast-import", "--quiet"])
+            .current_dir(&repo.dir)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("git fast-import runs");
+        child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+
+    #[tokio::test]
+    async fn with_a_commit_graph_a_clock_far_ahead_does_not_unship_history() {
+        // r (its clock 10,000 hours ahead) <- m1 <- ... <- m300, tagged v1;
+        // then a new commit n on r. With the commit-graph's generations, the
+        // second run reads n alone and r stays shipped by v1.
+        let repo = Repo::new("skew");
+        let at = |hour: i64| BASE + hour * 3600;
+        let mut stream = String::new();
+        let mut commit = |mark: usize, hour: i64, from: Option<usize>| {
+            stream.push_str(&format!(
+                "commit refs/heads/main\nmark :{mark}\nauthor T <t@example.com> {0} +0000\n\
+                 committer T <t@example.com> {0} +0000\ndata 1\nc\n",
+                at(hour)
+            ));
+            if let Some(parent) = from {
+                stream.push_str(&format!("from :{parent}\n"));
+            }
+            stream.push('\n');
+        };
+        commit(1, 10_000, None);
+        for i in 2..=301 {
+            commit(i, i as i64, Some(i - 1));
+        }
+        stream.push_str("reset refs/tags/v1\nfrom :301\n\n");
+        fast_import(&repo, &stream);
+        let store = store(&repo).await;
+        let options = options(&repo, tags());
+        let first = ingest(&store, &repo, &options).await;
+        assert_eq!((first.summary.commits, first.summary.deployed), (301, 301));
+        let root = repo.git(0, &["rev-list", "--max-parents=0", "HEAD"]);
+
+        let n = repo.git(10_001, &["commit-tree", "-p", &root, "-m", "n", "HEAD^{tree}"]);
+        repo.git(10_001, &["update-ref", "refs/heads/main", &n]);
+        repo.git(0, &["commit-graph", "write", "--reachable"]);
+        let second = ingest(&store, &repo, &options).await;
+        assert_eq!(second.summary.commits, 1, "only the new commit is read");
+        let after = deployed(&store).await;
+        assert_eq!(after[&root], Some(("v1".to_string(), -9_699)), "the root stays shipped by v1");
+        assert_eq!(after[&n], None);
+        store.close().await;
     }
 
     #[tokio::test]
