@@ -206,8 +206,7 @@ fn read_repository(
     parts: &tokio::sync::mpsc::Sender<EventBatch>,
     part: usize,
 ) -> anyhow::Result<GitIngestSummary> {
-    let repo = repo.clone();
-    let refs = read_refs(&repo, options)?;
+    let refs = read_refs(repo, options)?;
     let mut emit = |part: EventBatch| -> anyhow::Result<()> {
         parts.blocking_send(part).map_err(|_| anyhow::anyhow!("the database writer stopped"))
     };
